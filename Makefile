@@ -1,0 +1,49 @@
+# limes - the front door.  `make demo` and `make check` do all the set-up on
+# a fresh Debian 12 machine; the real build is Meson (meson.build).
+BUILD      ?= build
+SAN_BUILD  ?= build-san
+FUZZ_BUILD ?= build-fuzz
+LISTEN     ?= 127.0.0.1:8080
+DB         ?= var/limes.db
+
+.PHONY: all deps build demo check test fuzz bench clean
+
+all: build
+
+deps:
+	@tools/deps.sh
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) --buildtype=debugoptimized
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+demo: build
+	$(BUILD)/limes demo --db $(DB) --listen $(LISTEN) --web web
+
+# Every test, built with AddressSanitizer and UndefinedBehaviorSanitizer
+# (no recovery), warnings as errors; ends with an "N passed, N failed" line.
+$(SAN_BUILD)/build.ninja:
+	CC=gcc meson setup $(SAN_BUILD) --buildtype=debug -Dwerror=true \
+	  -Db_sanitize=address,undefined -Db_lundef=false \
+	  -Dc_args=-fno-sanitize-recover=all
+
+check: deps $(SAN_BUILD)/build.ninja
+	ninja -C $(SAN_BUILD)
+	tools/run-tests.sh $(SAN_BUILD)
+
+test: check
+
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang meson setup $(FUZZ_BUILD) --buildtype=debug -Dfuzz=true \
+	  -Db_sanitize=address,undefined -Db_lundef=false
+
+fuzz: deps $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD)
+
+bench: build
+	bench/run.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD)

@@ -1,0 +1,10 @@
+/* routes.c - every route table of the API, in the order they are matched. */
+#include "api.h"
+
+const struct route *const api_route_tables[] = {
+    api_system_routes,
+    api_session_routes,
+    api_users_routes,
+    api_audit_routes,
+    NULL,
+};

@@ -1,0 +1,234 @@
+/*
+ * audit.c - hash-chained audit trail; see limes/audit.h.
+ *
+ * The hash of entry n is SHA-256 over a length-prefixed encoding of its
+ * fields followed by the hash of entry n-1 (64 zeros before the first).
+ * Length prefixes make the encoding unambiguous, so no two different
+ * entries hash the same text.  audit_head holds the newest (seq, hash);
+ * appends update it in the same transaction, which serialises them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/date.h"
+#include "core/rand.h"
+#include "limes/audit.h"
+#include "store/store.h"
+
+struct fields {
+    int64_t seq, ts;
+    const char *request_id, *actor, *role, *action, *purpose, *records, *outcome, *detail;
+    const char *prev_hash;
+};
+
+static limes_rc put_field(buf *b, const char *v)
+{
+    const char *s = v ? v : "";
+    limes_rc rc = buf_printf(b, "%zu:", strlen(s));
+    return rc ? rc : buf_puts(b, s);
+}
+
+static limes_rc entry_hash(const struct fields *f, char out[65])
+{
+    buf b;
+    buf_init(&b, 1 << 20);
+    limes_rc rc = buf_printf(&b, "limes-audit-v1|%lld|%lld|", (long long)f->seq,
+                             (long long)f->ts);
+    const char *parts[] = {f->request_id, f->actor,   f->role,    f->action, f->purpose,
+                           f->records,    f->outcome, f->detail, f->prev_hash};
+    for (size_t i = 0; !rc && i < sizeof parts / sizeof parts[0]; i++)
+        rc = put_field(&b, parts[i]);
+    if (!rc)
+        sha256_hex(out, b.data, b.len);
+    buf_release(&b);
+    return rc;
+}
+
+static char *records_json(const limes_audit_entry *e)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < e->nrecords; i++)
+        json_array_append_new(arr, json_string(e->records[i] ? e->records[i] : ""));
+    char *s = json_dumps(arr, JSON_COMPACT);
+    json_decref(arr);
+    return s;
+}
+
+static limes_rc read_head(store_tx *tx, int64_t *seq, char hash[65], limes_error *err)
+{
+    store_rows *r;
+    limes_rc rc = store_query(tx, "SELECT seq, hash FROM audit_head WHERE id = 1", NULL, 0, &r,
+                              err);
+    if (rc)
+        return rc;
+    int have = store_rows_next(r, err);
+    if (have == 1) {
+        *seq = store_col_int(r, 0);
+        snprintf(hash, 65, "%s", store_col_text(r, 1));
+    }
+    store_rows_close(r);
+    return have == 1 ? LIMES_OK : limes_fail(err, LIMES_STORE, "", "audit head missing");
+}
+
+static limes_rc append_in_tx(store_tx *tx, const limes_audit_entry *e, const char *records,
+                             limes_error *err)
+{
+    /* Take the head row's lock first: UPDATE before SELECT serialises appends. */
+    limes_rc rc = store_exec(tx, "UPDATE audit_head SET seq = seq WHERE id = 1", NULL, 0, err);
+    int64_t seq;
+    char prev[65];
+    if (!rc)
+        rc = read_head(tx, &seq, prev, err);
+    if (rc)
+        return rc;
+    struct fields f = {seq + 1,   time_now_ms(), e->request_id, e->actor,   e->role,
+                       e->action, e->purpose,    records,       e->outcome, e->detail,
+                       prev};
+    char hash[65];
+    rc = entry_hash(&f, hash);
+    if (rc)
+        return rc;
+    store_val p[] = {sv_int(f.seq),          sv_int(f.ts),          sv_text(f.request_id ? f.request_id : ""),
+                     sv_text(f.actor ? f.actor : ""), sv_text(f.role ? f.role : ""),
+                     sv_text(f.action ? f.action : ""), sv_text(f.purpose ? f.purpose : ""),
+                     sv_text(records),       sv_text(f.outcome ? f.outcome : ""),
+                     sv_text(f.detail ? f.detail : ""), sv_text(prev), sv_text(hash)};
+    rc = store_exec(tx,
+                    "INSERT INTO audit (seq, ts_ms, request_id, actor, role, action, purpose,"
+                    " records, outcome, detail, prev_hash, hash)"
+                    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                    p, 12, err);
+    for (size_t i = 0; !rc && i < e->nrecords; i++) {
+        store_val rp[] = {sv_int(f.seq), sv_text(e->records[i] ? e->records[i] : "")};
+        rc = store_exec(tx, "INSERT INTO audit_records (seq, record) VALUES ($1, $2)", rp, 2, err);
+    }
+    store_val hp[] = {sv_int(f.seq), sv_text(hash)};
+    if (!rc)
+        rc = store_exec(tx, "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", hp, 2, err);
+    return rc;
+}
+
+limes_rc limes_audit_append(limes_store *s, const limes_audit_entry *e, limes_error *err)
+{
+    if (!e || !e->action || !e->outcome)
+        return limes_fail(err, LIMES_INVALID, "audit", "audit entry needs an action and outcome");
+    char *records = records_json(e);
+    if (!records)
+        return LIMES_NOMEM;
+    store_tx *tx;
+    limes_rc rc = store_begin(s, true, &tx, err);
+    if (!rc) {
+        rc = append_in_tx(tx, e, records, err);
+        if (rc)
+            store_rollback(tx);
+        else
+            rc = store_commit(tx, err);
+    }
+    free(records);
+    return rc;
+}
+
+static void report_bad(limes_audit_report *rep, int64_t seq, const char *what)
+{
+    if (rep->first_bad)
+        return;
+    rep->first_bad = seq;
+    snprintf(rep->problem, sizeof rep->problem, "entry %lld: %s", (long long)seq, what);
+}
+
+static void verify_row(store_rows *r, int64_t *expect_seq, char prev[65], limes_audit_report *rep)
+{
+    struct fields f = {
+        .seq = store_col_int(r, 0),          .ts = store_col_int(r, 1),
+        .request_id = store_col_text(r, 2),  .actor = store_col_text(r, 3),
+        .role = store_col_text(r, 4),        .action = store_col_text(r, 5),
+        .purpose = store_col_text(r, 6),     .records = store_col_text(r, 7),
+        .outcome = store_col_text(r, 8),     .detail = store_col_text(r, 9),
+        .prev_hash = store_col_text(r, 10),
+    };
+    const char *stored = store_col_text(r, 11);
+    rep->entries++;
+    if (f.seq != *expect_seq)
+        report_bad(rep, *expect_seq, f.seq > *expect_seq ? "entry missing (deleted)"
+                                                         : "unexpected entry (inserted)");
+    if (strcmp(f.prev_hash, prev) != 0)
+        report_bad(rep, f.seq, "does not link to the entry before it");
+    char h[65];
+    if (entry_hash(&f, h) != LIMES_OK || strcmp(h, stored) != 0)
+        report_bad(rep, f.seq, "contents do not match its hash (edited)");
+    snprintf(prev, 65, "%s", stored);
+    *expect_seq = f.seq + 1;
+}
+
+limes_rc limes_audit_verify(limes_store *s, limes_audit_report *rep, limes_error *err)
+{
+    memset(rep, 0, sizeof *rep);
+    store_tx *tx;
+    limes_rc rc = store_begin(s, false, &tx, err);
+    if (rc)
+        return rc;
+    store_rows *r;
+    rc = store_query(tx,
+                     "SELECT seq, ts_ms, request_id, actor, role, action, purpose, records,"
+                     " outcome, detail, prev_hash, hash FROM audit ORDER BY seq",
+                     NULL, 0, &r, err);
+    if (rc) {
+        store_rollback(tx);
+        return rc;
+    }
+    char prev[65];
+    memset(prev, '0', 64);
+    prev[64] = '\0';
+    int64_t expect = 1;
+    int have;
+    while ((have = store_rows_next(r, err)) == 1)
+        verify_row(r, &expect, prev, rep);
+    store_rows_close(r);
+    int64_t head_seq = 0;
+    char head_hash[65] = "";
+    if (have == 0)
+        rc = read_head(tx, &head_seq, head_hash, err);
+    store_rollback(tx);
+    if (have < 0)
+        return LIMES_STORE;
+    if (rc)
+        return rc;
+    if (head_seq != expect - 1)
+        report_bad(rep, expect, "newest entries missing (the head records a later entry)");
+    else if (strcmp(head_hash, prev) != 0 && head_seq > 0)
+        report_bad(rep, head_seq, "newest entry does not match the recorded head");
+    return rep->first_bad ? LIMES_TAMPERED : LIMES_OK;
+}
+
+limes_rc limes_audit_query(limes_store *s, const limes_audit_filter *f, json_t **out,
+                           limes_error *err)
+{
+    int limit = f && f->limit > 0 ? f->limit : 100;
+    if (limit > 1000)
+        limit = 1000;
+    store_val p[] = {
+        sv_text(f && f->actor ? f->actor : NULL),
+        sv_text(f && f->record ? f->record : NULL),
+        sv_int(f && f->from_ms ? f->from_ms : 0),
+        sv_int(f && f->to_ms ? f->to_ms : INT64_MAX),
+        sv_int(f && f->before_seq ? f->before_seq : INT64_MAX),
+        sv_int(limit),
+    };
+    store_tx *tx;
+    limes_rc rc = store_begin(s, false, &tx, err);
+    if (rc)
+        return rc;
+    rc = store_query_json(tx,
+                          "SELECT seq, ts_ms, request_id, actor, role, action, purpose,"
+                          " records AS records_json, outcome, detail, hash FROM audit a"
+                          " WHERE (CAST($1 AS TEXT) IS NULL OR actor = $1)"
+                          " AND (CAST($2 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM audit_records ar"
+                          "      WHERE ar.seq = a.seq AND ar.record = $2))"
+                          " AND ts_ms >= $3 AND ts_ms <= $4 AND seq < $5"
+                          " ORDER BY seq DESC LIMIT $6",
+                          p, 6, out, err);
+    store_rollback(tx);
+    return rc;
+}

@@ -1,0 +1,372 @@
+/*
+ * sqlite.c - the embedded SQLite backend of the store interface.
+ *
+ * Settings follow the measurements in docs (infra.md section 3): WAL
+ * journal, synchronous=FULL so that a committed (acknowledged) record
+ * survives power loss, foreign keys on, busy timeout, secure delete.  A
+ * fixed pool of connections serves the server's threads; write
+ * transactions start with BEGIN IMMEDIATE so they queue on the write lock
+ * instead of failing half-way.  Each connection keeps its prepared
+ * statements, keyed by SQL text, so hot queries are parsed once.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+#define POOL_SIZE 8
+#define STMT_CACHE 96
+
+struct cached_stmt {
+    char *sql;
+    sqlite3_stmt *stmt;
+};
+
+struct conn {
+    sqlite3 *db;
+    int busy;
+    struct cached_stmt cache[STMT_CACHE];
+    int ncache;
+};
+
+struct pool {
+    struct conn conns[POOL_SIZE];
+    int n;
+    pthread_mutex_t lock;
+    pthread_cond_t freed;
+};
+
+struct rows {
+    sqlite3_stmt *stmt;
+    sqlite3 *db;
+};
+
+static limes_rc sql_error(sqlite3 *db, limes_error *err, const char *what)
+{
+    int code = sqlite3_extended_errcode(db);
+    limes_rc rc = LIMES_STORE;
+    if ((code & 0xff) == SQLITE_CONSTRAINT)
+        rc = LIMES_CONFLICT;
+    if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY)
+        rc = LIMES_EXISTS;
+    return limes_fail(err, rc, "", "%s: %s", what, sqlite3_errmsg(db));
+}
+
+static limes_rc open_conn(struct conn *c, const char *path, limes_error *err)
+{
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path, &c->db, flags, NULL) != SQLITE_OK) {
+        limes_rc rc = limes_fail(err, LIMES_STORE, "db", "cannot open database '%s': %s",
+                                 path, c->db ? sqlite3_errmsg(c->db) : "out of memory");
+        sqlite3_close(c->db);
+        c->db = NULL;
+        return rc;
+    }
+    sqlite3_busy_timeout(c->db, 10000);
+    const char *pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                          "PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
+                          "PRAGMA journal_size_limit=67108864; PRAGMA cache_size=-16000;"
+                          "PRAGMA temp_store=MEMORY; PRAGMA trusted_schema=OFF;";
+    if (sqlite3_exec(c->db, pragmas, NULL, NULL, NULL) != SQLITE_OK)
+        return sql_error(c->db, err, "cannot configure database");
+    return LIMES_OK;
+}
+
+static void close_conn(struct conn *c)
+{
+    for (int i = 0; i < c->ncache; i++) {
+        sqlite3_finalize(c->cache[i].stmt);
+        free(c->cache[i].sql);
+    }
+    c->ncache = 0;
+    sqlite3_close(c->db);
+    c->db = NULL;
+}
+
+static void sq_close(void *impl)
+{
+    struct pool *p = impl;
+    if (!p)
+        return;
+    for (int i = 0; i < p->n; i++)
+        close_conn(&p->conns[i]);
+    pthread_mutex_destroy(&p->lock);
+    pthread_cond_destroy(&p->freed);
+    free(p);
+}
+
+static limes_rc sq_open(const char *path, void **impl, limes_error *err)
+{
+    if (strncmp(path, "sqlite:", 7) == 0)
+        path += 7;
+    struct pool *p = calloc(1, sizeof *p);
+    if (!p)
+        return LIMES_NOMEM;
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->freed, NULL);
+    /* The first connection creates the file and switches it to WAL alone. */
+    for (int i = 0; i < POOL_SIZE; i++) {
+        limes_rc rc = open_conn(&p->conns[i], path, err);
+        if (rc) {
+            p->n = i + 1;
+            sq_close(p);
+            return rc;
+        }
+        p->n = i + 1;
+    }
+    *impl = p;
+    return LIMES_OK;
+}
+
+static struct conn *take_conn(struct pool *p)
+{
+    pthread_mutex_lock(&p->lock);
+    for (;;) {
+        for (int i = 0; i < p->n; i++) {
+            if (!p->conns[i].busy) {
+                p->conns[i].busy = 1;
+                pthread_mutex_unlock(&p->lock);
+                return &p->conns[i];
+            }
+        }
+        pthread_cond_wait(&p->freed, &p->lock);
+    }
+}
+
+static void give_conn(struct pool *p, struct conn *c)
+{
+    pthread_mutex_lock(&p->lock);
+    c->busy = 0;
+    pthread_cond_signal(&p->freed);
+    pthread_mutex_unlock(&p->lock);
+}
+
+static limes_rc sq_begin(void *impl, bool write, void **out, limes_error *err)
+{
+    struct conn *c = take_conn(impl);
+    const char *sql = write ? "BEGIN IMMEDIATE" : "BEGIN";
+    if (sqlite3_exec(c->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+        limes_rc rc = sql_error(c->db, err, "cannot begin transaction");
+        give_conn(impl, c);
+        return rc;
+    }
+    *out = c;
+    return LIMES_OK;
+}
+
+static limes_rc sq_commit(void *impl, void *conn, limes_error *err)
+{
+    struct conn *c = conn;
+    limes_rc rc = LIMES_OK;
+    if (sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        rc = sql_error(c->db, err, "commit failed");
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    give_conn(impl, c);
+    return rc;
+}
+
+static void sq_rollback(void *impl, void *conn)
+{
+    struct conn *c = conn;
+    sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+    give_conn(impl, c);
+}
+
+/* A prepared statement for sql, from the connection's cache when possible. */
+static sqlite3_stmt *prepare(struct conn *c, const char *sql, limes_error *err)
+{
+    for (int i = 0; i < c->ncache; i++) {
+        if (strcmp(c->cache[i].sql, sql) == 0) {
+            sqlite3_reset(c->cache[i].stmt);
+            sqlite3_clear_bindings(c->cache[i].stmt);
+            return c->cache[i].stmt;
+        }
+    }
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+        sql_error(c->db, err, "cannot prepare statement");
+        return NULL;
+    }
+    if (c->ncache == STMT_CACHE) { /* full: evict the oldest */
+        sqlite3_finalize(c->cache[0].stmt);
+        free(c->cache[0].sql);
+        memmove(c->cache, c->cache + 1, sizeof c->cache[0] * (STMT_CACHE - 1));
+        c->ncache--;
+    }
+    char *copy = strdup(sql);
+    if (!copy) {
+        sqlite3_finalize(st);
+        limes_fail(err, LIMES_NOMEM, "", "out of memory");
+        return NULL;
+    }
+    c->cache[c->ncache].sql = copy;
+    c->cache[c->ncache].stmt = st;
+    c->ncache++;
+    return st;
+}
+
+/* Bind $N parameters by name so one SQL text serves both backends. */
+static limes_rc bind_params(sqlite3 *db, sqlite3_stmt *st, const store_val *p, int n,
+                            limes_error *err)
+{
+    int count = sqlite3_bind_parameter_count(st);
+    for (int i = 1; i <= count; i++) {
+        const char *name = sqlite3_bind_parameter_name(st, i);
+        int k = name && name[0] == '$' ? atoi(name + 1) : 0;
+        if (k < 1 || k > n)
+            return limes_fail(err, LIMES_INTERNAL, "", "statement parameter %s has no value",
+                              name ? name : "?");
+        const store_val *v = &p[k - 1];
+        int r = SQLITE_OK;
+        switch (v->type) {
+        case SV_NULL: r = sqlite3_bind_null(st, i); break;
+        case SV_INT: r = sqlite3_bind_int64(st, i, v->i); break;
+        case SV_REAL: r = sqlite3_bind_double(st, i, v->r); break;
+        case SV_TEXT: r = sqlite3_bind_text(st, i, v->s, -1, SQLITE_STATIC); break;
+        }
+        if (r != SQLITE_OK)
+            return sql_error(db, err, "cannot bind parameter");
+    }
+    return LIMES_OK;
+}
+
+static limes_rc sq_exec(void *conn, const char *sql, const store_val *params, int n,
+                        int64_t *changes, limes_error *err)
+{
+    struct conn *c = conn;
+    sqlite3_stmt *st = prepare(c, sql, err);
+    if (!st)
+        return err ? err->rc : LIMES_STORE;
+    limes_rc rc = bind_params(c->db, st, params, n, err);
+    if (rc)
+        return rc;
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW)
+        ;
+    if (r != SQLITE_DONE)
+        rc = sql_error(c->db, err, "statement failed");
+    *changes = sqlite3_changes64(c->db);
+    sqlite3_reset(st);
+    return rc;
+}
+
+static limes_rc sq_exec_script(void *conn, const char *sql, limes_error *err)
+{
+    struct conn *c = conn;
+    if (sqlite3_exec(c->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return sql_error(c->db, err, "schema statement failed");
+    return LIMES_OK;
+}
+
+static limes_rc sq_query(void *conn, const char *sql, const store_val *params, int n,
+                         void **out, limes_error *err)
+{
+    struct conn *c = conn;
+    sqlite3_stmt *st = prepare(c, sql, err);
+    if (!st)
+        return err ? err->rc : LIMES_STORE;
+    limes_rc rc = bind_params(c->db, st, params, n, err);
+    if (rc)
+        return rc;
+    struct rows *r = malloc(sizeof *r);
+    if (!r)
+        return LIMES_NOMEM;
+    r->stmt = st;
+    r->db = c->db;
+    *out = r;
+    return LIMES_OK;
+}
+
+static int sq_next(void *rows, limes_error *err)
+{
+    struct rows *r = rows;
+    int s = sqlite3_step(r->stmt);
+    if (s == SQLITE_ROW)
+        return 1;
+    if (s == SQLITE_DONE)
+        return 0;
+    sql_error(r->db, err, "query failed");
+    return -1;
+}
+
+static int sq_ncols(void *rows) { return sqlite3_column_count(((struct rows *)rows)->stmt); }
+
+static const char *sq_col_name(void *rows, int c)
+{
+    return sqlite3_column_name(((struct rows *)rows)->stmt, c);
+}
+
+static bool sq_col_is_null(void *rows, int c)
+{
+    return sqlite3_column_type(((struct rows *)rows)->stmt, c) == SQLITE_NULL;
+}
+
+static int64_t sq_col_int(void *rows, int c)
+{
+    return sqlite3_column_int64(((struct rows *)rows)->stmt, c);
+}
+
+static double sq_col_real(void *rows, int c)
+{
+    return sqlite3_column_double(((struct rows *)rows)->stmt, c);
+}
+
+static const char *sq_col_text(void *rows, int c)
+{
+    return (const char *)sqlite3_column_text(((struct rows *)rows)->stmt, c);
+}
+
+static store_val_type sq_col_type(void *rows, int c)
+{
+    switch (sqlite3_column_type(((struct rows *)rows)->stmt, c)) {
+    case SQLITE_INTEGER: return SV_INT;
+    case SQLITE_FLOAT: return SV_REAL;
+    case SQLITE_NULL: return SV_NULL;
+    default: return SV_TEXT;
+    }
+}
+
+static void sq_rows_close(void *rows)
+{
+    struct rows *r = rows;
+    sqlite3_reset(r->stmt);
+    free(r);
+}
+
+static const char *sq_schema_token(const char *token)
+{
+    if (strcmp(token, "ID") == 0)
+        return "INTEGER PRIMARY KEY";
+    if (strcmp(token, "BLOB") == 0)
+        return "BLOB";
+    if (strcmp(token, "BIGINT") == 0)
+        return "INTEGER";
+    return NULL;
+}
+
+const struct store_backend store_sqlite_backend = {
+    .name = "sqlite",
+    .open = sq_open,
+    .close = sq_close,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .exec = sq_exec,
+    .exec_script = sq_exec_script,
+    .query = sq_query,
+    .next = sq_next,
+    .ncols = sq_ncols,
+    .col_name = sq_col_name,
+    .col_is_null = sq_col_is_null,
+    .col_int = sq_col_int,
+    .col_real = sq_col_real,
+    .col_text = sq_col_text,
+    .col_type = sq_col_type,
+    .rows_close = sq_rows_close,
+    .schema_token = sq_schema_token,
+};

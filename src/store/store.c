@@ -1,0 +1,337 @@
+/*
+ * store.c - backend selection, transactions and schema migrations.
+ *
+ * The store picks a backend from the path or URL, then applies the schema
+ * migrations compiled into the library (src/store/schema, in the order
+ * the build lists them).  Each applied migration is recorded with its
+ * SHA-256, so a migration edited after release is detected at start instead
+ * of silently diverging between sites.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/date.h"
+#include "core/embed.h"
+#include "core/rand.h"
+#include "store.h"
+
+extern const struct embedded_file store_migrations[];
+extern const size_t store_migrations_count;
+
+struct limes_store {
+    const struct store_backend *be;
+    void *impl;
+    int migrations;
+};
+
+struct store_tx {
+    limes_store *store;
+    void *conn;
+};
+
+struct store_rows {
+    store_tx *tx;
+    void *impl;
+};
+
+static const struct store_backend *backend_for(const char *url)
+{
+    if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0) {
+#ifdef LIMES_HAVE_PG
+        return &store_pg_backend;
+#else
+        return NULL;
+#endif
+    }
+    return &store_sqlite_backend;
+}
+
+/* Replace {{TOKEN}} markers with the backend's spelling. */
+static limes_rc render_schema(const struct store_backend *be, const char *sql, buf *out)
+{
+    limes_rc rc = LIMES_OK;
+    while (*sql && !rc) {
+        const char *open = strstr(sql, "{{");
+        if (!open)
+            return buf_puts(out, sql);
+        const char *close = strstr(open, "}}");
+        if (!close)
+            return LIMES_INTERNAL;
+        rc = buf_append(out, sql, (size_t)(open - sql));
+        char token[32];
+        size_t n = (size_t)(close - open - 2);
+        if (n >= sizeof token)
+            return LIMES_INTERNAL;
+        memcpy(token, open + 2, n);
+        token[n] = '\0';
+        const char *spelled = be->schema_token(token);
+        if (!spelled)
+            return LIMES_INTERNAL;
+        if (!rc)
+            rc = buf_puts(out, spelled);
+        sql = close + 2;
+    }
+    return rc;
+}
+
+static limes_rc apply_migration(limes_store *s, const struct embedded_file *m, limes_error *err)
+{
+    char sum[65];
+    sha256_hex(sum, m->data, m->len);
+    store_tx *tx;
+    limes_rc rc = store_begin(s, true, &tx, err);
+    if (rc)
+        return rc;
+    store_rows *rows;
+    store_val p[] = {sv_text(m->name)};
+    rc = store_query(tx, "SELECT checksum FROM schema_migrations WHERE name = $1", p, 1, &rows,
+                     err);
+    if (rc) {
+        store_rollback(tx);
+        return rc;
+    }
+    int have = store_rows_next(rows, err);
+    if (have == 1 && strcmp(store_col_text(rows, 0), sum) != 0) {
+        store_rows_close(rows);
+        store_rollback(tx);
+        return limes_fail(err, LIMES_STORE, m->name,
+                          "migration %s was changed after it was applied", m->name);
+    }
+    store_rows_close(rows);
+    if (have == 1) {
+        store_rollback(tx);
+        return LIMES_OK;
+    }
+    buf sql;
+    buf_init(&sql, 4 << 20);
+    rc = render_schema(s->be, m->data, &sql);
+    if (!rc)
+        rc = s->be->exec_script(tx->conn, buf_str(&sql), err);
+    buf_release(&sql);
+    store_val ins[] = {sv_text(m->name), sv_text(sum), sv_int(time_now_ms())};
+    if (!rc)
+        rc = store_exec(tx, "INSERT INTO schema_migrations (name, checksum, applied_ms) "
+                            "VALUES ($1, $2, $3)", ins, 3, err);
+    if (rc) {
+        store_rollback(tx);
+        if (err && !err->message[0])
+            limes_fail(err, rc, m->name, "migration %s failed", m->name);
+        return rc;
+    }
+    return store_commit(tx, err);
+}
+
+static limes_rc migrate(limes_store *s, limes_error *err)
+{
+    store_tx *tx;
+    limes_rc rc = store_begin(s, true, &tx, err);
+    if (rc)
+        return rc;
+    rc = s->be->exec_script(tx->conn,
+                            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                            " name TEXT PRIMARY KEY, checksum TEXT NOT NULL,"
+                            " applied_ms BIGINT NOT NULL)",
+                            err);
+    if (rc) {
+        store_rollback(tx);
+        return rc;
+    }
+    rc = store_commit(tx, err);
+    for (size_t i = 0; !rc && i < store_migrations_count; i++)
+        rc = apply_migration(s, &store_migrations[i], err);
+    if (!rc)
+        s->migrations = (int)store_migrations_count;
+    return rc;
+}
+
+limes_rc limes_store_open(const char *url, limes_store **out, limes_error *err)
+{
+    *out = NULL;
+    if (!url || !*url)
+        return limes_fail(err, LIMES_INVALID, "db", "no database path or URL given");
+    if (rand_init())
+        return limes_fail(err, LIMES_CRYPTO, "", "libsodium failed to initialise");
+    const struct store_backend *be = backend_for(url);
+    if (!be)
+        return limes_fail(err, LIMES_UNSUPPORTED, "db",
+                          "this build of limes has no PostgreSQL support");
+    limes_store *s = calloc(1, sizeof *s);
+    if (!s)
+        return LIMES_NOMEM;
+    s->be = be;
+    limes_rc rc = be->open(url, &s->impl, err);
+    if (rc) {
+        free(s);
+        return rc;
+    }
+    rc = migrate(s, err);
+    if (rc) {
+        limes_store_close(s);
+        return rc;
+    }
+    *out = s;
+    return LIMES_OK;
+}
+
+void limes_store_close(limes_store *s)
+{
+    if (!s)
+        return;
+    s->be->close(s->impl);
+    free(s);
+}
+
+const char *limes_store_backend(const limes_store *s) { return s->be->name; }
+const char *store_backend_name(const limes_store *s) { return s->be->name; }
+int limes_store_migration_count(limes_store *s) { return s->migrations; }
+
+limes_rc store_begin(limes_store *s, bool write, store_tx **out, limes_error *err)
+{
+    store_tx *tx = calloc(1, sizeof *tx);
+    if (!tx)
+        return LIMES_NOMEM;
+    tx->store = s;
+    limes_rc rc = s->be->begin(s->impl, write, &tx->conn, err);
+    if (rc) {
+        free(tx);
+        return rc;
+    }
+    *out = tx;
+    return LIMES_OK;
+}
+
+limes_rc store_commit(store_tx *tx, limes_error *err)
+{
+    limes_rc rc = tx->store->be->commit(tx->store->impl, tx->conn, err);
+    free(tx);
+    return rc;
+}
+
+void store_rollback(store_tx *tx)
+{
+    if (!tx)
+        return;
+    tx->store->be->rollback(tx->store->impl, tx->conn);
+    free(tx);
+}
+
+limes_rc store_exec_changes(store_tx *tx, const char *sql, const store_val *params, int n,
+                            int64_t *changes, limes_error *err)
+{
+    int64_t dummy;
+    return tx->store->be->exec(tx->conn, sql, params, n, changes ? changes : &dummy, err);
+}
+
+limes_rc store_exec(store_tx *tx, const char *sql, const store_val *params, int n,
+                    limes_error *err)
+{
+    return store_exec_changes(tx, sql, params, n, NULL, err);
+}
+
+limes_rc store_query(store_tx *tx, const char *sql, const store_val *params, int n,
+                     store_rows **out, limes_error *err)
+{
+    store_rows *r = calloc(1, sizeof *r);
+    if (!r)
+        return LIMES_NOMEM;
+    r->tx = tx;
+    limes_rc rc = tx->store->be->query(tx->conn, sql, params, n, &r->impl, err);
+    if (rc) {
+        free(r);
+        return rc;
+    }
+    *out = r;
+    return LIMES_OK;
+}
+
+#define BE(rows) ((rows)->tx->store->be)
+
+int store_rows_next(store_rows *r, limes_error *err) { return BE(r)->next(r->impl, err); }
+bool store_col_is_null(store_rows *r, int c) { return BE(r)->col_is_null(r->impl, c); }
+int64_t store_col_int(store_rows *r, int c) { return BE(r)->col_int(r->impl, c); }
+double store_col_real(store_rows *r, int c) { return BE(r)->col_real(r->impl, c); }
+
+const char *store_col_text(store_rows *r, int c)
+{
+    const char *t = BE(r)->col_text(r->impl, c);
+    return t ? t : "";
+}
+
+void store_rows_close(store_rows *r)
+{
+    if (!r)
+        return;
+    BE(r)->rows_close(r->impl);
+    free(r);
+}
+
+limes_rc store_query_int(store_tx *tx, const char *sql, const store_val *params, int n,
+                         int64_t *out, limes_error *err)
+{
+    store_rows *r;
+    limes_rc rc = store_query(tx, sql, params, n, &r, err);
+    if (rc)
+        return rc;
+    int have = store_rows_next(r, err);
+    if (have == 1)
+        *out = store_col_int(r, 0);
+    store_rows_close(r);
+    if (have < 0)
+        return err ? err->rc : LIMES_STORE;
+    return have == 1 ? LIMES_OK : LIMES_NOT_FOUND;
+}
+
+static json_t *column_json(store_rows *r, int c, const char **key_out, char *keybuf, size_t kn)
+{
+    const char *name = BE(r)->col_name(r->impl, c);
+    size_t len = strlen(name);
+    bool is_json = len > 5 && strcmp(name + len - 5, "_json") == 0;
+    if (is_json && len - 5 < kn) {
+        memcpy(keybuf, name, len - 5);
+        keybuf[len - 5] = '\0';
+        *key_out = keybuf;
+    } else {
+        *key_out = name;
+    }
+    if (store_col_is_null(r, c))
+        return json_null();
+    if (is_json) {
+        json_t *v = json_loads(store_col_text(r, c), JSON_DECODE_ANY, NULL);
+        return v ? v : json_null();
+    }
+    switch (BE(r)->col_type(r->impl, c)) {
+    case SV_INT: return json_integer(store_col_int(r, c));
+    case SV_REAL: return json_real(store_col_real(r, c));
+    default: return json_string(store_col_text(r, c));
+    }
+}
+
+limes_rc store_query_json(store_tx *tx, const char *sql, const store_val *params, int n,
+                          json_t **out, limes_error *err)
+{
+    store_rows *r;
+    limes_rc rc = store_query(tx, sql, params, n, &r, err);
+    if (rc)
+        return rc;
+    json_t *arr = json_array();
+    int have;
+    while ((have = store_rows_next(r, err)) == 1) {
+        json_t *obj = json_object();
+        int nc = BE(r)->ncols(r->impl);
+        for (int c = 0; c < nc; c++) {
+            char keybuf[128];
+            const char *key;
+            json_t *v = column_json(r, c, &key, keybuf, sizeof keybuf);
+            json_object_set_new(obj, key, v);
+        }
+        json_array_append_new(arr, obj);
+    }
+    store_rows_close(r);
+    if (have < 0) {
+        json_decref(arr);
+        return err ? err->rc : LIMES_STORE;
+    }
+    *out = arr;
+    return LIMES_OK;
+}

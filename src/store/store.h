@@ -1,0 +1,118 @@
+/*
+ * store.h - the one storage interface the library's modules use.
+ *
+ * Modules never talk to SQLite or libpq.  They open a transaction on the
+ * store, run SQL written in the portable subset both backends accept
+ * (parameters as $1, $2, ...; no backend date functions: dates are day
+ * numbers or epoch milliseconds computed in C), and commit or roll back.
+ * Each backend implements struct store_backend, a table of functions; the
+ * PostgreSQL backend sits beside the SQLite one without callers changing.
+ *
+ * Memory: a store_tx belongs to the store until store_commit() or
+ * store_rollback() ends it (exactly one of them must be called).  A
+ * store_rows belongs to the transaction and must be closed with
+ * store_rows_close() before the transaction ends.  Text returned by
+ * store_col_text() lives until the next store_rows_next() or close.
+ * Strings passed in store_val are borrowed for the duration of the call.
+ */
+#ifndef LIMES_STORE_INTERNAL_H
+#define LIMES_STORE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "limes/error.h"
+#include "limes/store.h"
+
+typedef enum store_val_type { SV_NULL, SV_INT, SV_REAL, SV_TEXT } store_val_type;
+
+typedef struct store_val {
+    store_val_type type;
+    int64_t i;
+    double r;
+    const char *s; /* SV_TEXT: NUL-terminated, borrowed */
+} store_val;
+
+static inline store_val sv_null(void) { return (store_val){.type = SV_NULL}; }
+static inline store_val sv_int(int64_t i) { return (store_val){.type = SV_INT, .i = i}; }
+static inline store_val sv_real(double r) { return (store_val){.type = SV_REAL, .r = r}; }
+static inline store_val sv_text(const char *s)
+{
+    return s ? (store_val){.type = SV_TEXT, .s = s} : sv_null();
+}
+
+typedef struct store_tx store_tx;
+typedef struct store_rows store_rows;
+
+/* The table of functions a backend provides.  `conn` is backend-private. */
+struct store_backend {
+    const char *name;
+    limes_rc (*open)(const char *url, void **impl, limes_error *err);
+    void (*close)(void *impl);
+    /* Take a connection and begin; write=true takes the write lock at once. */
+    limes_rc (*begin)(void *impl, bool write, void **conn, limes_error *err);
+    limes_rc (*commit)(void *impl, void *conn, limes_error *err);
+    void (*rollback)(void *impl, void *conn);
+    /* Run a statement that returns no rows; *changes = rows affected. */
+    limes_rc (*exec)(void *conn, const char *sql, const store_val *params, int n,
+                     int64_t *changes, limes_error *err);
+    /* Run a script of several statements without parameters (migrations). */
+    limes_rc (*exec_script)(void *conn, const char *sql, limes_error *err);
+    limes_rc (*query)(void *conn, const char *sql, const store_val *params, int n,
+                      void **rows, limes_error *err);
+    /* 1 = a row is ready, 0 = no more rows, <0 = error (set in err). */
+    int (*next)(void *rows, limes_error *err);
+    int (*ncols)(void *rows);
+    const char *(*col_name)(void *rows, int col);
+    bool (*col_is_null)(void *rows, int col);
+    int64_t (*col_int)(void *rows, int col);
+    double (*col_real)(void *rows, int col);
+    const char *(*col_text)(void *rows, int col);
+    /* Column type hint: SV_INT, SV_REAL, SV_TEXT or SV_NULL. */
+    store_val_type (*col_type)(void *rows, int col);
+    void (*rows_close)(void *rows);
+    /* Translate the portable schema tokens ({{ID}} and so on) for this backend. */
+    const char *(*schema_token)(const char *token);
+};
+
+limes_rc store_begin(limes_store *s, bool write, store_tx **tx, limes_error *err);
+limes_rc store_commit(store_tx *tx, limes_error *err);
+void store_rollback(store_tx *tx);
+
+limes_rc store_exec(store_tx *tx, const char *sql, const store_val *params, int n,
+                    limes_error *err);
+/* Like store_exec, also reporting the number of rows changed. */
+limes_rc store_exec_changes(store_tx *tx, const char *sql, const store_val *params, int n,
+                            int64_t *changes, limes_error *err);
+limes_rc store_query(store_tx *tx, const char *sql, const store_val *params, int n,
+                     store_rows **rows, limes_error *err);
+int store_rows_next(store_rows *rows, limes_error *err);
+bool store_col_is_null(store_rows *rows, int col);
+int64_t store_col_int(store_rows *rows, int col);
+double store_col_real(store_rows *rows, int col);
+const char *store_col_text(store_rows *rows, int col); /* "" for NULL */
+void store_rows_close(store_rows *rows);
+
+/*
+ * Conveniences built on the calls above.
+ * store_query_int: first column of the first row; LIMES_NOT_FOUND if no row.
+ * store_query_json: every row as a JSON object keyed by column name; the
+ *   caller owns the returned array.  Columns whose name ends in "_json" are
+ *   parsed as JSON and the suffix dropped from the key.
+ */
+limes_rc store_query_int(store_tx *tx, const char *sql, const store_val *params, int n,
+                         int64_t *out, limes_error *err);
+limes_rc store_query_json(store_tx *tx, const char *sql, const store_val *params, int n,
+                          json_t **out, limes_error *err);
+
+const char *store_backend_name(const limes_store *s);
+
+extern const struct store_backend store_sqlite_backend;
+#ifdef LIMES_HAVE_PG
+extern const struct store_backend store_pg_backend;
+#endif
+
+#endif

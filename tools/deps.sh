@@ -1,0 +1,20 @@
+#!/bin/sh
+# deps.sh - install the Debian packages limes needs, only those missing.
+# Used by `make deps`, which both README commands run first.  Needs root
+# (or sudo) only when something is missing.
+set -eu
+PKGS="meson ninja-build pkg-config gcc clang libclang-rt-14-dev python3
+libsqlite3-dev sqlite3 libmicrohttpd-dev libjansson-dev libicu-dev libsodium-dev libxml2-dev
+iso-codes curl openssl ca-certificates"
+[ -n "${LIMES_EXTRA_PKGS:-}" ] && PKGS="$PKGS $LIMES_EXTRA_PKGS"
+missing=""
+for p in $PKGS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "deps: installing$missing"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends $missing
