@@ -29,9 +29,10 @@ $(SAN_BUILD)/build.ninja:
 	  -Db_sanitize=address,undefined -Db_lundef=false \
 	  -Dc_args=-fno-sanitize-recover=all
 
-check: deps $(SAN_BUILD)/build.ninja
+check: deps $(SAN_BUILD)/build.ninja $(FUZZ_BUILD)/build.ninja
 	ninja -C $(SAN_BUILD)
-	tools/run-tests.sh $(SAN_BUILD)
+	ninja -C $(FUZZ_BUILD)
+	LIMES_FUZZ_BUILD=$(abspath $(FUZZ_BUILD)) tools/run-tests.sh $(SAN_BUILD)
 
 test: check
 

@@ -30,6 +30,7 @@
 #include "http.h"
 #include "limes/audit.h"
 #include "limes/server.h"
+#include "parse.h"
 #include "server_int.h"
 
 #define DEFAULT_MAX_BODY (1u << 20)
@@ -278,47 +279,13 @@ bool http_param_id(http_req *r, int i, int64_t *out)
 
 /* ---- request processing -------------------------------------------------- */
 
-/* Largest nesting depth of a JSON text, counting only brackets outside strings. */
-static int json_depth(const char *s, size_t n)
-{
-    int depth = 0, max = 0;
-    bool in_string = false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (in_string) {
-            if (c == '\\')
-                i++;
-            else if (c == '"')
-                in_string = false;
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '[' || c == '{') {
-            if (++depth > max)
-                max = depth;
-        } else if (c == ']' || c == '}') {
-            depth--;
-        }
-    }
-    return max;
-}
-
 static bool parse_body(http_req *r, unsigned flags)
 {
     if (r->body.len == 0 || (flags & ROUTE_RAW_BODY))
         return true;
-    if (json_depth(r->body.data, r->body.len) > MAX_JSON_DEPTH) {
-        http_problem(r, LIMES_BAD_JSON, "", "JSON nested deeper than %d levels", MAX_JSON_DEPTH);
-        return false;
-    }
-    json_error_t jerr;
-    r->json = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!r->json) {
-        http_problem(r, LIMES_BAD_JSON, "", "malformed JSON at line %d, column %d: %s",
-                     jerr.line, jerr.column, jerr.text);
-        return false;
-    }
-    if (!json_is_object(r->json)) {
-        http_problem(r, LIMES_BAD_JSON, "", "the request body must be a JSON object");
+    limes_error err = {0};
+    if (request_parse_json(r->body.data, r->body.len, MAX_JSON_DEPTH, &r->json, &err)) {
+        http_fail(r, &err);
         return false;
     }
     return true;
