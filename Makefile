@@ -24,6 +24,7 @@ demo: build
 
 # Every test, built with AddressSanitizer and UndefinedBehaviorSanitizer
 # (no recovery), warnings as errors; ends with an "N passed, N failed" line.
+# A throwaway PostgreSQL (tools/pg-test.sh) runs for the *-pg tests.
 $(SAN_BUILD)/build.ninja:
 	CC=gcc meson setup $(SAN_BUILD) --buildtype=debug -Dwerror=true \
 	  -Db_sanitize=address,undefined -Db_lundef=false \
@@ -32,7 +33,9 @@ $(SAN_BUILD)/build.ninja:
 check: deps $(SAN_BUILD)/build.ninja $(FUZZ_BUILD)/build.ninja
 	ninja -C $(SAN_BUILD)
 	ninja -C $(FUZZ_BUILD)
-	LIMES_FUZZ_BUILD=$(abspath $(FUZZ_BUILD)) tools/run-tests.sh $(SAN_BUILD)
+	LIMES_TEST_PG=$$(tools/pg-test.sh start || true); export LIMES_TEST_PG; \
+	LIMES_FUZZ_BUILD=$(abspath $(FUZZ_BUILD)) tools/run-tests.sh $(SAN_BUILD); \
+	rc=$$?; tools/pg-test.sh stop; exit $$rc
 
 test: check
 

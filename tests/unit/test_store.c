@@ -1,7 +1,7 @@
 /*
  * test_store.c - the store interface, migrations, users and sessions, and
  * the audit chain, including the "edit a row by hand" tamper test.
- * Runs on SQLite always, and on PostgreSQL when LIMES_TEST_PG names one.
+ * Runs on SQLite; with --pg, on a fresh PostgreSQL database from LIMES_TEST_PG.
  */
 #include <stdlib.h>
 #include <unistd.h>
@@ -9,18 +9,20 @@
 #include <sqlite3.h>
 
 #include "limes/limes.h"
+#include "pg_fresh.h"
 #include "store/store.h"
 #include "test.h"
 
-static char db_path[256];
+static char db_path[512];
 static limes_store *store;
+static int on_pg; /* run with --pg: on a fresh PostgreSQL database */
 
 static void open_fresh(void)
 {
-    const char *pg = getenv("LIMES_TEST_PG");
     limes_error err = {0};
-    if (pg && *pg) {
-        snprintf(db_path, sizeof db_path, "%s", pg);
+    if (on_pg) {
+        if (pg_fresh_url("store", db_path, sizeof db_path) != 0)
+            exit(1);
     } else {
         snprintf(db_path, sizeof db_path, "/tmp/limes-test-store-%d.db", (int)getpid());
         unlink(db_path);
@@ -183,8 +185,14 @@ static void test_audit_truncation_detected(void)
     CHECK_INT(verify(&rep), LIMES_TAMPERED);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    on_pg = argc > 1 && strcmp(argv[1], "--pg") == 0;
+    if (on_pg) {
+        int pg = pg_fresh_url("store", db_path, sizeof db_path);
+        if (pg)
+            return pg;
+    }
     open_fresh();
     RUN(test_migrations_idempotent);
     RUN(test_rollback_leaves_nothing);
@@ -194,7 +202,7 @@ int main(void)
     RUN(test_audit_chain);
     RUN(test_audit_truncation_detected);
     limes_store_close(store);
-    if (!getenv("LIMES_TEST_PG"))
+    if (!on_pg)
         unlink(db_path);
     return test_summary();
 }

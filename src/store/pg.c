@@ -1,0 +1,409 @@
+/*
+ * pg.c - the PostgreSQL backend of the store interface, through libpq.
+ *
+ * A pool of connections (opened on first need, up to POOL_SIZE) serves the
+ * server's threads, like the SQLite pool.  Statements go out with
+ * PQexecParams and every parameter as text (integers printed in decimal),
+ * so the server infers the types from the SQL; results are typed from the
+ * column type OID: int2/int4/int8 become SV_INT, float4/float8/numeric
+ * SV_REAL, everything else text.
+ *
+ * Write transactions serialise exactly where SQLite's BEGIN IMMEDIATE does:
+ * each one takes one transaction-scoped advisory lock right after BEGIN.
+ * The library's modules are written against single-writer semantics (read,
+ * decide, write, without SELECT ... FOR UPDATE), and under READ COMMITTED
+ * every statement after the lock sees everything committed before it, so
+ * the same code stays correct on both backends.  Read transactions take no
+ * lock.  Commits are durable: synchronous_commit is left at the server's
+ * setting (on by default).
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "store.h"
+
+#define POOL_SIZE 8
+#define MAX_PARAMS 64
+/* An arbitrary constant naming limes's single writer lock. */
+#define WRITE_LOCK_KEY "7011936"
+
+/* Type OIDs from the server's pg_type catalogue (stable since forever). */
+enum { OID_BOOL = 16, OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23, OID_FLOAT4 = 700,
+       OID_FLOAT8 = 701, OID_NUMERIC = 1700 };
+
+struct pg_conn {
+    PGconn *db;
+    int busy;
+};
+
+struct pg_pool {
+    char *url;
+    struct pg_conn conns[POOL_SIZE];
+    int n; /* connections opened so far */
+    pthread_mutex_t lock;
+    pthread_cond_t freed;
+};
+
+struct pg_rows {
+    PGresult *res;
+    int row; /* index of the current row; -1 before the first next() */
+};
+
+/* Map a failed result (or a broken connection) to a limes error. */
+static limes_rc pg_error(PGconn *db, const PGresult *res, limes_error *err, const char *what)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    limes_rc rc = LIMES_STORE;
+    if (state && strcmp(state, "23505") == 0)
+        rc = LIMES_EXISTS;
+    else if (state && strncmp(state, "23", 2) == 0)
+        rc = LIMES_CONFLICT;
+    const char *msg = res ? PQresultErrorMessage(res) : "";
+    if (!msg || !*msg)
+        msg = PQerrorMessage(db);
+    char clean[200];
+    snprintf(clean, sizeof clean, "%s", msg ? msg : "");
+    clean[strcspn(clean, "\n")] = '\0';
+    return limes_fail(err, rc, "", "%s: %s", what, clean);
+}
+
+/* Run a command without parameters; LIMES_OK if it completed. */
+static limes_rc run_simple(PGconn *db, const char *sql, limes_error *err, const char *what)
+{
+    PGresult *res = PQexec(db, sql);
+    ExecStatusType st = PQresultStatus(res);
+    limes_rc rc = LIMES_OK;
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY)
+        rc = pg_error(db, res, err, what);
+    PQclear(res);
+    return rc;
+}
+
+static limes_rc connect_one(struct pg_conn *c, const char *url, limes_error *err)
+{
+    c->db = PQconnectdb(url);
+    if (!c->db)
+        return limes_fail(err, LIMES_NOMEM, "db", "out of memory connecting to PostgreSQL");
+    if (PQstatus(c->db) != CONNECTION_OK) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "%s", PQerrorMessage(c->db));
+        msg[strcspn(msg, "\n")] = '\0';
+        PQfinish(c->db);
+        c->db = NULL;
+        return limes_fail(err, LIMES_STORE, "db", "cannot connect to PostgreSQL: %s", msg);
+    }
+    PQsetClientEncoding(c->db, "UTF8");
+    /* Quiet NOTICEs (e.g. "table exists, skipping") instead of stderr. */
+    return run_simple(c->db, "SET client_min_messages = warning", err, "cannot configure session");
+}
+
+static void pg_close(void *impl)
+{
+    struct pg_pool *p = impl;
+    if (!p)
+        return;
+    for (int i = 0; i < p->n; i++)
+        if (p->conns[i].db)
+            PQfinish(p->conns[i].db);
+    pthread_mutex_destroy(&p->lock);
+    pthread_cond_destroy(&p->freed);
+    free(p->url);
+    free(p);
+}
+
+static limes_rc pg_open(const char *url, void **impl, limes_error *err)
+{
+    struct pg_pool *p = calloc(1, sizeof *p);
+    if (!p)
+        return LIMES_NOMEM;
+    p->url = strdup(url);
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->freed, NULL);
+    if (!p->url) {
+        pg_close(p);
+        return LIMES_NOMEM;
+    }
+    /* One connection now, so that a wrong URL fails at open. */
+    limes_rc rc = connect_one(&p->conns[0], url, err);
+    if (rc) {
+        pg_close(p);
+        return rc;
+    }
+    p->n = 1;
+    *impl = p;
+    return LIMES_OK;
+}
+
+/*
+ * Take an idle connection, opening a new one while the pool is not full.
+ * A connection found broken (server restarted) is reset before use.
+ */
+static limes_rc take_conn(struct pg_pool *p, struct pg_conn **out, limes_error *err)
+{
+    pthread_mutex_lock(&p->lock);
+    struct pg_conn *c = NULL;
+    bool fresh = false;
+    while (!c) {
+        for (int i = 0; i < p->n && !c; i++)
+            if (!p->conns[i].busy)
+                c = &p->conns[i];
+        if (!c && p->n < POOL_SIZE) {
+            c = &p->conns[p->n++];
+            fresh = true;
+        }
+        if (!c)
+            pthread_cond_wait(&p->freed, &p->lock);
+    }
+    c->busy = 1;
+    pthread_mutex_unlock(&p->lock);
+    limes_rc rc = LIMES_OK;
+    if (fresh || !c->db) {
+        rc = connect_one(c, p->url, err);
+    } else if (PQstatus(c->db) != CONNECTION_OK) {
+        PQreset(c->db);
+        if (PQstatus(c->db) != CONNECTION_OK)
+            rc = pg_error(c->db, NULL, err, "lost the PostgreSQL connection");
+    }
+    if (rc) {
+        pthread_mutex_lock(&p->lock);
+        c->busy = 0;
+        pthread_cond_signal(&p->freed);
+        pthread_mutex_unlock(&p->lock);
+        return rc;
+    }
+    *out = c;
+    return LIMES_OK;
+}
+
+static void give_conn(struct pg_pool *p, struct pg_conn *c)
+{
+    pthread_mutex_lock(&p->lock);
+    c->busy = 0;
+    pthread_cond_signal(&p->freed);
+    pthread_mutex_unlock(&p->lock);
+}
+
+static limes_rc pg_begin(void *impl, bool write, void **out, limes_error *err)
+{
+    struct pg_conn *c;
+    limes_rc rc = take_conn(impl, &c, err);
+    if (rc)
+        return rc;
+    const char *sql = write ? "BEGIN; SELECT pg_advisory_xact_lock(" WRITE_LOCK_KEY ")" : "BEGIN";
+    rc = run_simple(c->db, sql, err, "cannot begin transaction");
+    if (rc) {
+        run_simple(c->db, "ROLLBACK", NULL, "rollback");
+        give_conn(impl, c);
+        return rc;
+    }
+    *out = c;
+    return LIMES_OK;
+}
+
+/* COMMIT of a failed transaction "succeeds" with the tag ROLLBACK: an error here. */
+static limes_rc pg_commit(void *impl, void *conn, limes_error *err)
+{
+    struct pg_conn *c = conn;
+    PGresult *res = PQexec(c->db, "COMMIT");
+    limes_rc rc = LIMES_OK;
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        rc = pg_error(c->db, res, err, "commit failed");
+    else if (strcmp(PQcmdStatus(res), "COMMIT") != 0)
+        rc = limes_fail(err, LIMES_STORE, "", "commit failed: the transaction was rolled back");
+    PQclear(res);
+    if (rc)
+        run_simple(c->db, "ROLLBACK", NULL, "rollback");
+    give_conn(impl, c);
+    return rc;
+}
+
+static void pg_rollback(void *impl, void *conn)
+{
+    struct pg_conn *c = conn;
+    run_simple(c->db, "ROLLBACK", NULL, "rollback");
+    give_conn(impl, c);
+}
+
+/* Text form of each parameter; integers and reals printed into `scratch`. */
+static limes_rc params_as_text(const store_val *p, int n, const char **values,
+                               char (*scratch)[32], limes_error *err)
+{
+    if (n > MAX_PARAMS)
+        return limes_fail(err, LIMES_INTERNAL, "", "too many statement parameters (%d)", n);
+    for (int i = 0; i < n; i++) {
+        switch (p[i].type) {
+        case SV_NULL: values[i] = NULL; break;
+        case SV_INT:
+            snprintf(scratch[i], sizeof scratch[i], "%lld", (long long)p[i].i);
+            values[i] = scratch[i];
+            break;
+        case SV_REAL:
+            snprintf(scratch[i], sizeof scratch[i], "%.17g", p[i].r);
+            values[i] = scratch[i];
+            break;
+        case SV_TEXT: values[i] = p[i].s; break;
+        }
+    }
+    return LIMES_OK;
+}
+
+static limes_rc run_params(struct pg_conn *c, const char *sql, const store_val *params, int n,
+                           PGresult **out, limes_error *err)
+{
+    const char *values[MAX_PARAMS];
+    char scratch[MAX_PARAMS][32];
+    limes_rc rc = params_as_text(params, n, values, scratch, err);
+    if (rc)
+        return rc;
+    PGresult *res = PQexecParams(c->db, sql, n, NULL, values, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(res);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        rc = pg_error(c->db, res, err, "statement failed");
+        PQclear(res);
+        return rc;
+    }
+    *out = res;
+    return LIMES_OK;
+}
+
+static limes_rc pg_exec(void *conn, const char *sql, const store_val *params, int n,
+                        int64_t *changes, limes_error *err)
+{
+    PGresult *res;
+    limes_rc rc = run_params(conn, sql, params, n, &res, err);
+    if (rc)
+        return rc;
+    const char *tuples = PQcmdTuples(res);
+    *changes = tuples && *tuples ? strtoll(tuples, NULL, 10) : 0;
+    PQclear(res);
+    return LIMES_OK;
+}
+
+static limes_rc pg_exec_script(void *conn, const char *sql, limes_error *err)
+{
+    struct pg_conn *c = conn;
+    return run_simple(c->db, sql, err, "schema statement failed");
+}
+
+static limes_rc pg_query(void *conn, const char *sql, const store_val *params, int n,
+                         void **out, limes_error *err)
+{
+    PGresult *res;
+    limes_rc rc = run_params(conn, sql, params, n, &res, err);
+    if (rc)
+        return rc;
+    struct pg_rows *r = malloc(sizeof *r);
+    if (!r) {
+        PQclear(res);
+        return LIMES_NOMEM;
+    }
+    r->res = res;
+    r->row = -1;
+    *out = r;
+    return LIMES_OK;
+}
+
+static int pg_next(void *rows, limes_error *err)
+{
+    struct pg_rows *r = rows;
+    if (r->row + 1 >= PQntuples(r->res))
+        return 0;
+    r->row++;
+    return 1;
+}
+
+static int pg_ncols(void *rows) { return PQnfields(((struct pg_rows *)rows)->res); }
+
+static const char *pg_col_name(void *rows, int c)
+{
+    return PQfname(((struct pg_rows *)rows)->res, c);
+}
+
+static bool pg_col_is_null(void *rows, int c)
+{
+    struct pg_rows *r = rows;
+    return r->row < 0 || PQgetisnull(r->res, r->row, c);
+}
+
+static const char *pg_col_text(void *rows, int c)
+{
+    struct pg_rows *r = rows;
+    if (pg_col_is_null(rows, c))
+        return NULL;
+    return PQgetvalue(r->res, r->row, c);
+}
+
+static int64_t pg_col_int(void *rows, int c)
+{
+    const char *t = pg_col_text(rows, c);
+    if (!t)
+        return 0;
+    if (PQftype(((struct pg_rows *)rows)->res, c) == OID_BOOL)
+        return t[0] == 't';
+    return strtoll(t, NULL, 10);
+}
+
+static double pg_col_real(void *rows, int c)
+{
+    const char *t = pg_col_text(rows, c);
+    return t ? strtod(t, NULL) : 0.0;
+}
+
+static store_val_type pg_col_type(void *rows, int c)
+{
+    if (pg_col_is_null(rows, c))
+        return SV_NULL;
+    switch (PQftype(((struct pg_rows *)rows)->res, c)) {
+    case OID_INT2:
+    case OID_INT4:
+    case OID_INT8: return SV_INT;
+    case OID_FLOAT4:
+    case OID_FLOAT8:
+    case OID_NUMERIC: return SV_REAL;
+    default: return SV_TEXT;
+    }
+}
+
+static void pg_rows_close(void *rows)
+{
+    struct pg_rows *r = rows;
+    PQclear(r->res);
+    free(r);
+}
+
+static const char *pg_schema_token(const char *token)
+{
+    if (strcmp(token, "ID") == 0)
+        return "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY";
+    if (strcmp(token, "BLOB") == 0)
+        return "BYTEA";
+    if (strcmp(token, "BIGINT") == 0)
+        return "BIGINT";
+    return NULL;
+}
+
+const struct store_backend store_pg_backend = {
+    .name = "postgresql",
+    .open = pg_open,
+    .close = pg_close,
+    .begin = pg_begin,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
+    .exec = pg_exec,
+    .exec_script = pg_exec_script,
+    .query = pg_query,
+    .next = pg_next,
+    .ncols = pg_ncols,
+    .col_name = pg_col_name,
+    .col_is_null = pg_col_is_null,
+    .col_int = pg_col_int,
+    .col_real = pg_col_real,
+    .col_text = pg_col_text,
+    .col_type = pg_col_type,
+    .rows_close = pg_rows_close,
+    .schema_token = pg_schema_token,
+};
