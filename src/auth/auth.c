@@ -480,6 +480,19 @@ static bool well_formed_secret(const char *t)
     return true;
 }
 
+/* Sliding idle expiry is refreshed at most once a minute, so that checking a
+ * session is a read: a durable write per request would cost an fsync each. */
+#define SESSION_TOUCH_MS 60000
+
+static limes_rc touch_session(limes_store *s, const char *id_hash, int64_t now,
+                              limes_error *err)
+{
+    store_val p[] = {sv_int(now + session_idle_ms), sv_text(id_hash)};
+    limes_rc rc = write_one(s, "UPDATE sessions SET idle_expires_ms = $1 WHERE id_hash = $2", p,
+                            2, "session", err);
+    return rc == LIMES_NOT_FOUND ? LIMES_OK : rc;
+}
+
 limes_rc limes_session_check(limes_store *s, const char *session_id, limes_principal *who,
                              limes_error *err)
 {
@@ -490,13 +503,14 @@ limes_rc limes_session_check(limes_store *s, const char *session_id, limes_princ
     sha256_hex(id_hash, session_id, strlen(session_id));
     int64_t now = time_now_ms();
     store_tx *tx;
-    limes_rc rc = store_begin(s, true, &tx, err);
+    limes_rc rc = store_begin(s, false, &tx, err);
     if (rc)
         return rc;
     store_val p[] = {sv_text(id_hash), sv_int(now)};
     store_rows *r;
     rc = store_query(tx,
-                     "SELECT u.id, u.username, u.role, s.csrf_token, s.expires_ms FROM sessions s"
+                     "SELECT u.id, u.username, u.role, s.csrf_token, s.expires_ms,"
+                     " s.idle_expires_ms FROM sessions s"
                      " JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1"
                      " AND s.expires_ms > $2 AND s.idle_expires_ms > $2 AND u.disabled = 0",
                      p, 2, &r, err);
@@ -505,6 +519,7 @@ limes_rc limes_session_check(limes_store *s, const char *session_id, limes_princ
         return rc;
     }
     int have = store_rows_next(r, err);
+    int64_t idle_expires = 0;
     if (have == 1) {
         who->user_id = store_col_int(r, 0);
         snprintf(who->username, sizeof who->username, "%s", store_col_text(r, 1));
@@ -512,21 +527,16 @@ limes_rc limes_session_check(limes_store *s, const char *session_id, limes_princ
         snprintf(who->csrf_token, sizeof who->csrf_token, "%s", store_col_text(r, 3));
         who->expires_ms = store_col_int(r, 4);
         who->via_session = true;
+        idle_expires = store_col_int(r, 5);
     }
     store_rows_close(r);
-    if (have != 1) {
-        store_rollback(tx);
+    store_rollback(tx);
+    if (have != 1)
         return have < 0 ? LIMES_STORE
                         : limes_fail(err, LIMES_UNAUTHENTICATED, "", "session expired or unknown");
-    }
-    store_val touch[] = {sv_int(now + session_idle_ms), sv_text(id_hash)};
-    rc = store_exec(tx, "UPDATE sessions SET idle_expires_ms = $1 WHERE id_hash = $2", touch, 2,
-                    err);
-    if (rc) {
-        store_rollback(tx);
-        return rc;
-    }
-    return store_commit(tx, err);
+    if (idle_expires - now < session_idle_ms - SESSION_TOUCH_MS)
+        return touch_session(s, id_hash, now, err);
+    return LIMES_OK;
 }
 
 limes_rc limes_logout(limes_store *s, const char *session_id, limes_error *err)
