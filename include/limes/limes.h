@@ -12,6 +12,7 @@
 #include "limes/auth.h"
 #include "limes/error.h"
 #include "limes/server.h"
+#include "limes/stay.h"
 #include "limes/store.h"
 
 #ifdef __cplusplus
