@@ -18,7 +18,8 @@
  * Memory: every limes_watch_set handed out belongs to the caller, who frees
  * it with limes_watch_set_free().  JSON results are new references the
  * caller must json_decref().  Strings passed in are borrowed for the call.
- * A limes_import_report is a plain value the caller owns.
+ * A limes_import_report is a plain value the caller owns; the importers
+ * add their counts to it (zero it first), limes_lists_import() zeroes it.
  */
 #ifndef LIMES_LISTS_H
 #define LIMES_LISTS_H
