@@ -195,6 +195,88 @@ static int run_parse(int argc, char **argv)
     return rc;
 }
 
+static int run_make(int argc, char **argv)
+{
+    const char *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0 && i + 1 < argc)
+            path = argv[++i];
+        else
+            return cli_usage("mrz make: usage: limes mrz make --json FILE|-");
+    }
+    if (!path)
+        return cli_usage("mrz make: --json FILE is required");
+    char *buf;
+    size_t len;
+    int rc = read_input(path, &buf, &len);
+    if (rc)
+        return rc;
+    json_error_t jerr;
+    json_t *fields = json_loadb(buf, len, 0, &jerr);
+    free(buf);
+    if (!fields)
+        return cli_usage("mrz make: %s: line %d: %s", path, jerr.line, jerr.text);
+    char *zone;
+    limes_error err = {0};
+    rc = limes_mrz_make_json(fields, &zone, &err) ? cli_error(&err) : EXIT_OK;
+    json_decref(fields);
+    if (!rc) {
+        printf("%s\n", zone);
+        free(zone);
+    }
+    return rc;
+}
+
+static int run_name(int argc, char **argv)
+{
+    static const struct option longs[] = {{"lang", required_argument, 0, 'l'},
+                                          {"split-abd", no_argument, 0, 's'},
+                                          {"width", required_argument, 0, 'w'},
+                                          {0, 0, 0, 0}};
+    limes_mrz_name_options opts = {0};
+    long width = 0;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
+        if (c == 'l')
+            opts.lang = optarg;
+        else if (c == 's')
+            opts.split_abd = true;
+        else if (c == 'w')
+            width = strtol(optarg, NULL, 10);
+        else
+            return EXIT_USAGE;
+    }
+    if (optind != argc - 1)
+        return cli_usage("mrz name: one NAME is required");
+    char *name, *fitted = NULL;
+    limes_error err = {0};
+    bool truncated = false;
+    if (limes_mrz_name_from_unicode(argv[optind], &opts, &name, &err))
+        return cli_error(&err);
+    if (width > 0 && limes_mrz_name_fit(name, (size_t)width, &fitted, &truncated, &err)) {
+        free(name);
+        return cli_error(&err);
+    }
+    printf("%s%s\n", fitted ? fitted : name, truncated ? "  (truncated)" : "");
+    free(name);
+    free(fitted);
+    return EXIT_OK;
+}
+
+static int run_arabic(int argc, char **argv)
+{
+    if (argc != 2)
+        return cli_usage("mrz arabic: one MRZ name is required");
+    char *text;
+    limes_error err = {0};
+    if (limes_mrz_name_to_arabic(argv[1], true, &text, &err))
+        return cli_error(&err);
+    printf("%s\n", text);
+    free(text);
+    return EXIT_OK;
+}
+
 static int run_mrz(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0) {
@@ -203,6 +285,12 @@ static int run_mrz(int argc, char **argv)
     }
     if (strcmp(argv[1], "parse") == 0)
         return run_parse(argc - 1, argv + 1);
+    if (strcmp(argv[1], "make") == 0)
+        return run_make(argc - 1, argv + 1);
+    if (strcmp(argv[1], "name") == 0)
+        return run_name(argc - 1, argv + 1);
+    if (strcmp(argv[1], "arabic") == 0)
+        return run_arabic(argc - 1, argv + 1);
     return cli_usage("mrz: unknown action '%s'", argv[1]);
 }
 
