@@ -1,0 +1,25 @@
+/*
+ * screens.js - which screens exist, where they live and which roles see
+ * them.  The menu is built from the session's role: a screen a role may
+ * not use is not shown to it (the server refuses the calls anyway).  The
+ * role sets follow the API's route tables.
+ */
+import * as check from './views/check.js';
+import * as travellers from './views/travellers.js';
+import * as overstayers from './views/overstayers.js';
+import * as lists from './views/lists.js';
+import * as audit from './views/audit.js';
+import * as users from './views/users.js';
+
+export const SCREENS = [
+  { id: 'check', path: '/check', roles: ['officer', 'second_line', 'supervisor'], view: check },
+  { id: 'travellers', path: '/travellers', roles: ['officer', 'second_line', 'supervisor', 'analyst'], view: travellers },
+  { id: 'overstayers', path: '/overstayers', roles: ['second_line', 'supervisor', 'analyst'], view: overstayers },
+  { id: 'lists', path: '/lists', roles: ['supervisor', 'admin'], view: lists },
+  { id: 'audit', path: '/audit', roles: ['supervisor'], view: audit },
+  { id: 'users', path: '/users', roles: ['admin'], view: users },
+];
+
+export function screensFor(role) {
+  return SCREENS.filter((s) => s.roles.includes(role));
+}

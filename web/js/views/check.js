@@ -1,0 +1,468 @@
+/*
+ * views/check.js - the first-line check, the screen an officer lives on.
+ *
+ * One input takes the MRZ as a scanner types it (lines ending with Enter),
+ * as pasted, or typed by hand; a fold-out form takes the fields instead.
+ * The result card shows the decision aid (colour, icon, words and every
+ * reason), the document's validity and problems, the hits with which name
+ * part met which, the action to take, the stay days and the minor flag.
+ * Shortcuts: Alt+A admit, Alt+R refuse (reason codes A-I picked with
+ * their letter keys), Alt+S refer to second line, Esc next traveller; the
+ * same letters without Alt once the result card has the focus.
+ *
+ * With POST /v1/checks (issue 5) one call does everything and decisions
+ * are recorded.  Until that route exists the screen composes POST
+ * /v1/documents/mrz and POST /v1/screen, works out a provisional aid in the
+ * browser, says so, and keeps the decision buttons disabled.
+ *
+ * State lives in this module so that a language switch or a new login
+ * after the session ran out redraws the same check; logging out clears it.
+ */
+import { h, clear, facts } from '../dom.js';
+import * as i18n from '../i18n.js';
+import { t } from '../i18n.js';
+import { api, ApiError, hasRoute } from '../api.js';
+import { mrzLines, isCompleteZone, zoneText } from '../mrz-input.js';
+import { normaliseCheck, composeCheck } from '../check-model.js';
+import { routeCode } from './common.js';
+
+const POST_KEY = 'limes.post';
+const DEFAULT_CODES = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I'];
+
+const state = {
+  text: '',          /* what is in the MRZ input */
+  manual: null,      /* fields typed by hand, when that form is open */
+  busy: false,
+  result: null,      /* the normalised check (check-model.js) */
+  error: null,       /* {key, detail} */
+  decision: null,    /* {kind, codes, reason} once recorded */
+  refusalCodes: null,
+};
+
+let root = null;
+let ctx = null;
+let input = null;
+let keyHandler = null;
+
+window.addEventListener('limes:logout', () => {
+  Object.assign(state, { text: '', manual: null, result: null, error: null, decision: null });
+});
+
+function post() {
+  try { return JSON.parse(localStorage.getItem(POST_KEY)) || { bcp: '', direction: 'entry' }; } catch (e) { return { bcp: '', direction: 'entry' }; }
+}
+function savePost(p) { localStorage.setItem(POST_KEY, JSON.stringify(p)); }
+
+function checksAvailable() { return hasRoute('POST /v1/checks'); }
+function decisionsAvailable() { return hasRoute('POST /v1/checks/{id}/decision'); }
+function parseAvailable() { return hasRoute('POST /v1/documents/mrz'); }
+function screenAvailable() { return hasRoute('POST /v1/screen'); }
+
+export function render(main, context) {
+  root = main;
+  ctx = context;
+  draw();
+  if (keyHandler) document.removeEventListener('keydown', keyHandler);
+  keyHandler = onKey;
+  document.addEventListener('keydown', keyHandler);
+}
+
+function draw() {
+  if (!root || !root.isConnected) return;
+  clear(root);
+  root.append(h('div', { class: 'check-layout' }, drawInputPanel(), drawResultPanel()));
+  if (!state.busy && !state.result) input.focus();
+}
+
+/* ---- the input ---- */
+
+function drawInputPanel() {
+  const p = post();
+  input = h('textarea', {
+    id: 'mrz', class: 'mrz-input', dir: 'ltr', spellcheck: 'false', autocomplete: 'off',
+    autocapitalize: 'characters', rows: '3', 'aria-describedby': 'mrz-hint', value: state.text,
+    oninput: onInput, onkeydown: onInputKey,
+  });
+  input.value = state.text;
+  const notes = [];
+  if (!checksAvailable()) {
+    notes.push(h('div', { class: 'note', id: 'check-interim' },
+      h('p', {}, parseAvailable() ? t('check.interim') : t('check.unavailable')),
+      routeCode(parseAvailable() ? 'POST /v1/checks' : 'POST /v1/documents/mrz')));
+  }
+  return h('section', { class: 'panel', 'aria-labelledby': 'check-title' },
+    h('h1', { id: 'check-title' }, t('check.title')),
+    notes,
+    h('div', { class: 'field-row' },
+      h('div', { class: 'field' },
+        h('label', { for: 'bcp' }, t('check.bcp')),
+        h('input', { id: 'bcp', value: p.bcp, dir: 'ltr', autocomplete: 'off',
+          oninput: (e) => savePost({ ...post(), bcp: e.target.value.trim().toUpperCase() }) })),
+      h('div', { class: 'field' },
+        h('label', { for: 'direction' }, t('check.direction')),
+        h('select', { id: 'direction', onchange: (e) => savePost({ ...post(), direction: e.target.value }) },
+          ['entry', 'exit'].map((d) => h('option', { value: d, selected: p.direction === d }, t('check.direction.' + d)))))),
+    h('div', { class: 'field' },
+      h('label', { for: 'mrz' }, t('check.mrz_label')),
+      input,
+      h('p', { class: 'hint', id: 'mrz-hint' }, t('check.mrz_hint'))),
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', class: 'primary', id: 'check-submit', disabled: !parseAvailable() && !checksAvailable(),
+        onclick: () => submitZone() }, t('check.submit'), ' ', h('kbd', {}, t('key.ctrl_enter'))),
+      h('button', { type: 'button', id: 'check-clear', onclick: () => nextTraveller() }, t('check.next'), ' ', h('kbd', {}, t('key.esc')))),
+    drawManual(),
+    h('div', { class: 'shortcuts', 'aria-label': t('check.shortcuts') },
+      h('span', {}, h('kbd', {}, 'Alt+A'), ' ', t('decision.admit')),
+      h('span', {}, h('kbd', {}, 'Alt+R'), ' ', t('decision.refuse')),
+      h('span', {}, h('kbd', {}, 'Alt+S'), ' ', t('decision.refer')),
+      h('span', {}, h('kbd', {}, t('key.esc')), ' ', t('check.next'))));
+}
+
+function drawManual() {
+  const m = state.manual || {};
+  const field = (name, attrs) => h('div', { class: 'field' },
+    h('label', { for: 'f-' + name }, t('field.' + name)),
+    h('input', { id: 'f-' + name, name, value: m[name] || '', autocomplete: 'off', ...attrs,
+      oninput: (e) => { state.manual = { ...(state.manual || {}), [name]: e.target.value }; } }));
+  return h('details', { class: 'manual', open: state.manual !== null,
+    ontoggle: (e) => { if (e.target.open && state.manual === null) state.manual = {}; } },
+  h('summary', {}, t('check.manual')),
+  h('form', { id: 'manual-form', onsubmit: (e) => { e.preventDefault(); submitManual(); } },
+    h('div', { class: 'field-row' },
+      field('primary_identifier'), field('secondary_identifier'),
+      field('document_number', { dir: 'ltr' }), field('issuing_state', { dir: 'ltr', maxlength: '3' }),
+      field('nationality', { dir: 'ltr', maxlength: '3' }), field('birth_date', { type: 'date' }),
+      h('div', { class: 'field' }, h('label', { for: 'f-sex' }, t('field.sex')),
+        h('select', { id: 'f-sex', onchange: (e) => { state.manual = { ...(state.manual || {}), sex: e.target.value }; } },
+          ['', 'F', 'M', 'X'].map((s) => h('option', { value: s, selected: (m.sex || '') === s }, s ? t('sex.' + s) : t('sex.unknown'))))),
+      field('expiry_date', { type: 'date' })),
+    h('button', { type: 'submit', class: 'primary', disabled: !screenAvailable() && !checksAvailable() }, t('check.submit_manual'))));
+}
+
+function onInput(e) {
+  state.text = input.value;
+  if (e.inputType === 'insertFromPaste' && isCompleteZone(mrzLines(state.text), true)) submitZone();
+}
+
+function onInputKey(e) {
+  if (e.key !== 'Enter' || e.altKey || e.shiftKey) return;
+  if (e.ctrlKey || e.metaKey) { e.preventDefault(); submitZone(); return; }
+  /* The scanner's Enter: complete zone -> check now; otherwise a new line. */
+  const lines = mrzLines(input.value);
+  if (isCompleteZone(lines, false)) { e.preventDefault(); submitZone(); }
+}
+
+/* ---- running a check ---- */
+
+async function submitZone() {
+  const zone = zoneText(input ? input.value : state.text);
+  if (!zone) { input.focus(); return; }
+  state.text = input.value;
+  await run({ mrz: zone });
+}
+
+async function submitManual() {
+  const m = state.manual || {};
+  const fields = {};
+  for (const [k, v] of Object.entries(m)) if (v) fields[k] = String(v).trim().toUpperCase();
+  await run({ fields });
+}
+
+async function run(doc) {
+  state.busy = true;
+  state.error = null;
+  state.decision = null;
+  state.result = null;
+  const started = performance.now();
+  drawResultOnly();
+  try {
+    const p = post();
+    if (checksAvailable()) {
+      const body = { direction: p.direction };
+      if (p.bcp) body.bcp = p.bcp;
+      if (doc.mrz) body.mrz = doc.mrz; else body.document = doc.fields;
+      state.result = normaliseCheck(await api('POST', '/v1/checks', body));
+    } else {
+      state.result = await composeCheck(doc, { api, screen: screenAvailable() });
+    }
+    state.result.elapsedMs = performance.now() - started;
+    ctx.announce(t('aid.' + state.result.aid.level));
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) { state.busy = false; return; }
+    state.error = errorOf(e);
+  }
+  state.busy = false;
+  drawResultOnly();
+  const card = document.getElementById('result');
+  if (card) card.focus();
+}
+
+function errorOf(e) {
+  if (!(e instanceof ApiError)) return { key: 'error.generic', detail: String(e.message || e) };
+  if (e.status === 0) return { key: 'error.network' };
+  if (e.status === 403) return { key: 'error.forbidden' };
+  return { key: 'error.request', detail: e.problem.detail || e.problem.title || '', field: e.problem.field };
+}
+
+function nextTraveller() {
+  state.text = '';
+  state.result = null;
+  state.error = null;
+  state.decision = null;
+  state.manual = state.manual ? {} : null;
+  draw();
+  input.focus();
+}
+
+/* ---- the result card ---- */
+
+function drawResultOnly() {
+  const old = document.getElementById('result-panel');
+  if (old) old.replaceWith(drawResultPanel()); else draw();
+}
+
+function drawResultPanel() {
+  const panel = h('section', { id: 'result-panel', 'aria-live': 'polite', 'aria-busy': String(state.busy) });
+  if (state.busy) return append(panel, h('p', { class: 'panel' }, t('check.working')));
+  if (state.error) {
+    return append(panel, h('div', { class: 'panel', role: 'alert', id: 'check-error' },
+      h('p', { class: 'error-text' }, t(state.error.key)),
+      state.error.detail ? h('p', { class: 'latin' }, state.error.field ? state.error.field + ': ' : '', state.error.detail) : null));
+  }
+  if (!state.result) return append(panel, h('p', { class: 'panel empty' }, t('check.waiting')));
+  return append(panel, drawCard(state.result));
+}
+
+function append(el, child) { el.append(child); return el; }
+
+function drawCard(r) {
+  const level = r.aid.level;
+  const icon = { clear: '\u2713', attention: '!', stop: '\u2715' }[level];
+  return h('article', { class: 'result', id: 'result', tabindex: '-1', 'data-aid': level, 'aria-labelledby': 'aid-title' },
+    h('div', { class: 'aid aid-' + level },
+      h('h2', { id: 'aid-title' }, h('span', { class: 'aid-icon', 'aria-hidden': 'true' }, icon), t('aid.' + level)),
+      r.aid.reasons.length ? h('ul', { id: 'aid-reasons' }, r.aid.reasons.map((x) => h('li', {}, reasonText(x)))) : null,
+      r.provisional ? h('p', { class: 'hint', id: 'aid-provisional' }, t('check.provisional')) : null),
+    h('div', { class: 'result-body' },
+      drawDocument(r.document),
+      drawHits(r.hits),
+      drawStay(r.stay, r.minor),
+      r.elapsedMs !== undefined ? h('p', { class: 'hint' }, t('check.elapsed', { ms: i18n.number(Math.round(r.elapsedMs)) })) : null),
+    drawDecision(r));
+}
+
+/* A reason from the server ({code, message}) or the browser ({key, vars}). */
+function reasonText(x) {
+  if (typeof x === 'string') return i18n.has('reason.' + x) ? t('reason.' + x) : x;
+  if (x.key) return t(x.key, x.vars);
+  if (x.code && i18n.has('reason.' + x.code)) return t('reason.' + x.code, x);
+  return x.message || x.text || x.code || '';
+}
+
+function drawDocument(d) {
+  if (!d) return null;
+  const validity = d.valid === true ? h('span', { class: 'badge ok', id: 'doc-valid' }, t('doc.valid'))
+    : d.valid === false ? h('span', { class: 'badge bad', id: 'doc-valid' }, t('doc.invalid'))
+      : h('span', { class: 'badge warn', id: 'doc-valid' }, t('doc.unverified'));
+  const name = [d.primary_identifier, d.secondary_identifier].filter(Boolean).join(', ');
+  return h('section', { 'aria-labelledby': 'doc-title', id: 'doc' },
+    h('h3', { id: 'doc-title' }, t('doc.title'), ' ', validity),
+    facts([
+      [t('field.name'), name ? h('span', { class: 'latin', dir: 'ltr' }, name) : ''],
+      [t('field.document_number'), d.document_number ? h('span', { class: 'latin', dir: 'ltr' }, d.document_number) : ''],
+      [t('field.format'), d.format ? t('format.' + d.format) : ''],
+      [t('field.issuing_state'), i18n.countryWithCode(d.issuing_state)],
+      [t('field.nationality'), i18n.countryWithCode(d.nationality)],
+      [t('field.birth_date'), i18n.date(d.birth_date)],
+      [t('field.sex'), d.sex ? t('sex.' + d.sex) : ''],
+      [t('field.expiry_date'), i18n.date(d.expiry_date)],
+    ]),
+    d.problems && d.problems.length ? h('ul', { class: 'problems', id: 'doc-problems' }, d.problems.map((p) =>
+      h('li', { class: p.severity === 'warning' ? 'warning' : 'error', 'data-code': p.code },
+        h('strong', {}, i18n.has('problem.' + p.code) ? t('problem.' + p.code) : p.code),
+        p.field ? [' \u2014 ', i18n.has('field.' + p.field) ? t('field.' + p.field) : p.field] : null,
+        p.line ? [' ', t('doc.position', { line: i18n.number(p.line), column: i18n.number(p.column || 0) })] : null,
+        p.suggestion ? [' ', t('doc.suggestion'), ' ', h('code', { dir: 'ltr' }, p.suggestion)] : null,
+        p.message ? h('div', { class: 'hint latin', dir: 'ltr' }, p.message) : null))) : null);
+}
+
+function drawHits(hits) {
+  return h('section', { 'aria-labelledby': 'hits-title', id: 'hits' },
+    h('h3', { id: 'hits-title' }, t('hits.title', { n: i18n.number(hits.length) })),
+    hits.length === 0 ? h('p', { id: 'no-hits' }, t('hits.none'))
+      : h('ul', { class: 'hits' }, hits.map(drawHit)));
+}
+
+function drawHit(hit, i) {
+  return h('li', { class: 'hit', 'data-list': hit.list || '', id: 'hit-' + i },
+    h('div', { class: 'hit-head' },
+      h('strong', {}, t('hits.kind.' + hit.kind)),
+      hit.name ? h('span', { class: 'latin', dir: 'auto' }, hit.name) : null,
+      h('span', {}, t('hits.list'), ' ', h('span', { class: 'latin' }, hit.list || ''), hit.ref ? [' \u00b7 ', h('span', { class: 'latin' }, hit.ref)] : null),
+      hit.score !== null ? h('span', {}, t('hits.score'), ' ', i18n.percent(hit.score)) : null),
+    hit.action ? h('p', { class: 'hit-action' }, t('hits.action'), ' ',
+      i18n.has('action.' + hit.action) ? t('action.' + hit.action) : hit.action) : null,
+    hit.status ? h('p', {}, t('hits.document_status'), ' ', i18n.has('docstatus.' + hit.status) ? t('docstatus.' + hit.status) : hit.status) : null,
+    hit.tokens.length ? h('table', { class: 'explain' },
+      h('caption', { class: 'sr-only' }, t('hits.explanation')),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('hits.traveller_part')), h('th', { scope: 'col' }, t('hits.entry_part')),
+        h('th', { scope: 'col' }, t('hits.how')), h('th', { scope: 'col' }, t('hits.score')))),
+      h('tbody', {}, hit.tokens.map((tok) => h('tr', { class: 'token-pair' },
+        h('td', { dir: 'auto' }, tok.query || '\u2014'), h('td', { dir: 'auto' }, tok.entry || '\u2014'),
+        h('td', {}, i18n.has('how.' + tok.how) ? t('how.' + tok.how) : (tok.how || '')),
+        h('td', { class: 'num' }, tok.score !== null ? i18n.percent(tok.score) : ''))))) : null,
+    hit.evidence.length ? h('ul', { class: 'evidence' }, hit.evidence.map((ev) =>
+      h('li', {}, t('evidence.' + ev.what), ': ', i18n.has('outcome.' + ev.outcome) ? t('outcome.' + ev.outcome) : ev.outcome,
+        ev.detail ? [' (', h('span', { dir: 'auto' }, ev.detail), ')'] : null))) : null);
+}
+
+function drawStay(stay, minor) {
+  const parts = [];
+  if (minor) {
+    parts.push([t('minor.label'), h('span', { id: 'minor', class: minor.minor ? 'badge warn' : '' },
+      minor.minor ? t(minor.unknown ? 'minor.unknown_age' : 'minor.yes') : t('minor.no'))]);
+  }
+  if (stay) {
+    parts.push([t('stay.used'), h('span', { id: 'stay-used' }, i18n.number(stay.days_used))]);
+    parts.push([t('stay.left'), h('span', { id: 'stay-left' }, i18n.number(stay.days_left))]);
+    if (stay.latest_exit) parts.push([t('stay.latest_exit'), i18n.date(stay.latest_exit)]);
+    if (stay.overstay_days) parts.push([t('stay.overstay'), i18n.number(stay.overstay_days)]);
+  }
+  return h('section', { 'aria-labelledby': 'stay-title', id: 'stay' },
+    h('h3', { id: 'stay-title' }, t('stay.title')),
+    parts.length ? facts(parts) : null,
+    stay ? null : h('p', { class: 'hint', id: 'stay-unavailable' }, t('stay.unavailable')));
+}
+
+/* ---- decisions ---- */
+
+function drawDecision(r) {
+  if (state.decision) {
+    const d = state.decision;
+    return h('p', { class: 'decided', id: 'decided', role: 'status' },
+      t('decision.recorded.' + d.kind, { codes: (d.codes || []).join(', ') }));
+  }
+  const enabled = r.id !== null && r.id !== undefined && decisionsAvailable();
+  return h('div', { class: 'decision-bar' },
+    h('button', { type: 'button', class: 'admit', id: 'admit', disabled: !enabled, onclick: () => decide('admit') },
+      t('decision.admit'), ' ', h('kbd', {}, 'A')),
+    h('button', { type: 'button', class: 'refuse', id: 'refuse', disabled: !enabled, onclick: () => openRefuse() },
+      t('decision.refuse'), ' ', h('kbd', {}, 'R')),
+    h('button', { type: 'button', class: 'refer', id: 'refer', disabled: !enabled, onclick: () => openRefer() },
+      t('decision.refer'), ' ', h('kbd', {}, 'S')),
+    enabled ? null : h('p', { class: 'hint', id: 'decision-unavailable' }, t('decision.unavailable'), ' ', routeCode('POST /v1/checks/{id}/decision')));
+}
+
+async function decide(kind, extra) {
+  const r = state.result;
+  if (!r || r.id === null || r.id === undefined || !decisionsAvailable() || state.decision) return;
+  try {
+    const body = { decision: kind, ...extra };
+    await api('POST', '/v1/checks/' + encodeURIComponent(r.id) + '/decision', body);
+    state.decision = { kind, codes: extra && extra.reasons };
+    ctx.announce(t('decision.recorded.' + kind, { codes: (state.decision.codes || []).join(', ') }));
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) return;
+    state.error = errorOf(e);
+  }
+  drawResultOnly();
+  const decided = document.getElementById('decided');
+  if (decided) input.focus();
+}
+
+async function refusalCodes() {
+  if (state.refusalCodes) return state.refusalCodes;
+  let codes = DEFAULT_CODES.map((c) => ({ code: c }));
+  if (hasRoute('GET /v1/refusal-codes')) {
+    try {
+      const res = await api('GET', '/v1/refusal-codes');
+      const list = res.codes || res.refusal_codes || res;
+      if (Array.isArray(list) && list.length) codes = list.map((c) => (typeof c === 'string' ? { code: c } : c));
+    } catch (e) { /* the standard A-I table stays */ }
+  }
+  state.refusalCodes = codes;
+  return codes;
+}
+
+function codeLabel(c) {
+  if (i18n.has('refusal.' + c.code)) return t('refusal.' + c.code);
+  return c['label_' + i18n.lang()] || c.label || c.description || c.code;
+}
+
+async function openRefuse() {
+  if (!state.result || state.decision || document.getElementById('refuse').disabled) return;
+  const codes = await refusalCodes();
+  const boxes = {};
+  let errorBox;
+  const dialog = h('dialog', { id: 'refuse-dialog', 'aria-labelledby': 'refuse-title' },
+    h('form', { method: 'dialog', onsubmit: (e) => {
+      e.preventDefault();
+      const chosen = codes.map((c) => c.code).filter((c) => boxes[c].checked);
+      if (!chosen.length) { errorBox.textContent = t('refuse.need_code'); return; }
+      dialog.close();
+      dialog.remove();
+      decide('refuse', { reasons: chosen });
+    } },
+    h('h2', { id: 'refuse-title' }, t('refuse.title')),
+    h('p', { class: 'hint' }, t('refuse.hint')),
+    h('ul', { class: 'codes' }, codes.map((c) => h('li', {}, h('label', {},
+      boxes[c.code] = h('input', { type: 'checkbox', name: 'code', value: c.code, 'data-code': c.code }),
+      h('b', { dir: 'ltr' }, c.code), h('span', {}, codeLabel(c)))))),
+    errorBox = h('p', { class: 'error-text', role: 'alert' }),
+    h('div', { class: 'actions' },
+      h('button', { type: 'submit', class: 'refuse', id: 'refuse-confirm' }, t('refuse.confirm')),
+      h('button', { type: 'button', onclick: () => { dialog.close(); dialog.remove(); } }, t('app.cancel')))));
+  dialog.addEventListener('keydown', (e) => {
+    const letter = e.key.length === 1 ? e.key.toUpperCase() : '';
+    if (boxes[letter] && !e.altKey && !e.ctrlKey && !e.metaKey) {
+      e.preventDefault();
+      boxes[letter].checked = !boxes[letter].checked;
+      boxes[letter].focus();
+    }
+  });
+  dialog.addEventListener('close', () => { if (dialog.isConnected) dialog.remove(); });
+  document.body.append(dialog);
+  dialog.showModal();
+  boxes[codes[0].code].focus();
+}
+
+function openRefer() {
+  if (!state.result || state.decision || document.getElementById('refer').disabled) return;
+  const reason = h('textarea', { id: 'refer-reason', rows: '3', required: true });
+  let errorBox;
+  const dialog = h('dialog', { id: 'refer-dialog', 'aria-labelledby': 'refer-title' },
+    h('form', { onsubmit: (e) => {
+      e.preventDefault();
+      if (!reason.value.trim()) { errorBox.textContent = t('refer.need_reason'); return; }
+      dialog.close();
+      dialog.remove();
+      decide('refer', { reason: reason.value.trim() });
+    } },
+    h('h2', { id: 'refer-title' }, t('refer.title')),
+    h('div', { class: 'field' }, h('label', { for: 'refer-reason' }, t('refer.reason')), reason),
+    errorBox = h('p', { class: 'error-text', role: 'alert' }),
+    h('div', { class: 'actions' },
+      h('button', { type: 'submit', class: 'refer', id: 'refer-confirm' }, t('refer.confirm')),
+      h('button', { type: 'button', onclick: () => { dialog.close(); dialog.remove(); } }, t('app.cancel')))));
+  dialog.addEventListener('close', () => { if (dialog.isConnected) dialog.remove(); });
+  document.body.append(dialog);
+  dialog.showModal();
+  reason.focus();
+}
+
+/* ---- keyboard ---- */
+
+function onKey(e) {
+  if (!root || !root.isConnected) { document.removeEventListener('keydown', onKey); keyHandler = null; return; }
+  if (document.querySelector('dialog[open]')) return;
+  const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
+  const inField = /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement?.tagName || '');
+  const plain = !e.altKey && !e.ctrlKey && !e.metaKey && !inField;
+  const alt = e.altKey && !e.ctrlKey && !e.metaKey;
+  if (key === 'Escape' && !e.altKey) { e.preventDefault(); nextTraveller(); return; }
+  if (!(plain || alt) || !state.result || state.decision) return;
+  const code = e.code;
+  if (key === 'a' || code === 'KeyA') { e.preventDefault(); decide('admit'); }
+  else if (key === 'r' || code === 'KeyR') { e.preventDefault(); openRefuse(); }
+  else if (key === 's' || code === 'KeyS') { e.preventDefault(); openRefer(); }
+}

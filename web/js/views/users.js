@@ -1,0 +1,108 @@
+/*
+ * views/users.js - user administration for admins: the list of users,
+ * adding one, changing a role, disabling or re-enabling an account and
+ * setting a new password (GET/POST /v1/users, PATCH /v1/users/{id}).
+ */
+import { h, clear } from '../dom.js';
+import { t } from '../i18n.js';
+import { api } from '../api.js';
+import { errorBox, table } from './common.js';
+
+const ROLES = ['officer', 'second_line', 'supervisor', 'analyst', 'liaison', 'admin'];
+const state = { users: null, error: null, notice: null };
+let root = null;
+
+window.addEventListener('limes:logout', () => Object.assign(state, { users: null, notice: null }));
+
+export function render(main) {
+  root = main;
+  draw();
+  load();
+}
+
+async function load() {
+  try {
+    state.users = (await api('GET', '/v1/users')).users;
+    state.error = null;
+  } catch (e) { state.error = e; }
+  draw();
+}
+
+async function change(id, body, noticeKey, vars) {
+  try {
+    await api('PATCH', '/v1/users/' + id, body);
+    state.notice = t(noticeKey, vars);
+    state.error = null;
+  } catch (e) { state.error = e; state.notice = null; }
+  await load();
+}
+
+function roleSelect(u) {
+  return h('select', { 'aria-label': t('users.role_of', { user: u.username }), 'data-user': u.username,
+    onchange: (e) => change(u.id, { role: e.target.value }, 'users.role_changed', { user: u.username }) },
+  ROLES.map((r) => h('option', { value: r, selected: u.role === r }, t('role.' + r))));
+}
+
+function draw() {
+  if (!root.isConnected) return;
+  clear(root);
+  const form = {};
+  const add = h('form', { id: 'user-add', class: 'panel', onsubmit: async (e) => {
+    e.preventDefault();
+    try {
+      await api('POST', '/v1/users', { username: form.username.value.trim(), display_name: form.display.value.trim() || undefined,
+        password: form.password.value, role: form.role.value });
+      state.notice = t('users.added', { user: form.username.value.trim() });
+      state.error = null;
+    } catch (err) { state.error = err; state.notice = null; }
+    await load();
+  } },
+  h('h2', {}, t('users.add')),
+  h('div', { class: 'field-row' },
+    h('div', { class: 'field' }, h('label', { for: 'new-username' }, t('login.username')),
+      form.username = h('input', { id: 'new-username', dir: 'ltr', required: true, autocomplete: 'off' })),
+    h('div', { class: 'field' }, h('label', { for: 'new-display' }, t('users.display_name')),
+      form.display = h('input', { id: 'new-display', dir: 'auto', autocomplete: 'off' })),
+    h('div', { class: 'field' }, h('label', { for: 'new-password' }, t('login.password')),
+      form.password = h('input', { id: 'new-password', type: 'password', required: true, minlength: '12', autocomplete: 'new-password' })),
+    h('div', { class: 'field' }, h('label', { for: 'new-role' }, t('users.role')),
+      form.role = h('select', { id: 'new-role' }, ROLES.map((r) => h('option', { value: r }, t('role.' + r)))))),
+  h('p', { class: 'hint' }, t('users.password_rule')),
+  h('button', { type: 'submit', class: 'primary' }, t('users.add_submit')));
+
+  root.append(h('section', { class: 'panel' },
+    h('h1', {}, t('users.title')),
+    state.notice ? h('p', { class: 'note info', role: 'status', id: 'users-notice' }, state.notice) : null,
+    state.error ? errorBox(state.error) : null,
+    state.users ? table('users', [t('login.username'), t('users.display_name'), t('users.role'), t('users.state'), ''],
+      state.users.map((u) => [h('span', { dir: 'ltr' }, u.username), h('span', { dir: 'auto' }, u.display_name || ''), roleSelect(u),
+        u.disabled ? t('users.disabled') : t('users.active'),
+        h('div', { class: 'actions' },
+          h('button', { type: 'button', 'data-toggle': u.username,
+            onclick: () => change(u.id, { disabled: !u.disabled }, u.disabled ? 'users.enabled_notice' : 'users.disabled_notice', { user: u.username }) },
+          u.disabled ? t('users.enable') : t('users.disable')),
+          h('button', { type: 'button', onclick: () => resetPassword(u) }, t('users.reset_password')))])) : null),
+  add);
+}
+
+function resetPassword(u) {
+  let pw;
+  let err;
+  const dialog = h('dialog', { 'aria-labelledby': 'pw-title' },
+    h('form', { onsubmit: async (e) => {
+      e.preventDefault();
+      if (pw.value.length < 12) { err.textContent = t('users.password_rule'); return; }
+      dialog.close();
+      dialog.remove();
+      await change(u.id, { password: pw.value }, 'users.password_changed', { user: u.username });
+    } },
+    h('h2', { id: 'pw-title' }, t('users.reset_password_for', { user: u.username })),
+    h('div', { class: 'field' }, h('label', { for: 'reset-pw' }, t('login.password')),
+      pw = h('input', { id: 'reset-pw', type: 'password', autocomplete: 'new-password', minlength: '12', required: true })),
+    err = h('p', { class: 'error-text', role: 'alert' }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('common.save')),
+      h('button', { type: 'button', onclick: () => { dialog.close(); dialog.remove(); } }, t('app.cancel')))));
+  document.body.append(dialog);
+  dialog.showModal();
+  pw.focus();
+}
