@@ -34,5 +34,6 @@ void cli_audit(limes_store *s, const char *action, const char *record, const cha
 extern const struct cli_command cli_serve_cmd, cli_demo_cmd, cli_user_cmd, cli_token_cmd,
     cli_audit_cmd, cli_db_cmd, cli_routes_cmd;
 extern const struct cli_command cli_mrz_cmd;
+extern const struct cli_command cli_lists_cmd;
 
 #endif

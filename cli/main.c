@@ -17,6 +17,7 @@ static const struct cli_command *const commands[] = {
     &cli_serve_cmd, &cli_demo_cmd, &cli_user_cmd, &cli_token_cmd, &cli_audit_cmd, &cli_db_cmd,
     &cli_routes_cmd,
     &cli_mrz_cmd,
+    &cli_lists_cmd,
     NULL,
 };
 
