@@ -9,6 +9,7 @@
 #define LIMES_LIMES_H
 
 #include "limes/audit.h"
+#include "limes/border.h"
 #include "limes/auth.h"
 #include "limes/error.h"
 #include "limes/server.h"

@@ -1,0 +1,43 @@
+/*
+ * border_int.h - pieces shared by the files of the border module: CSV
+ * lines of the code tables, and the store look-ups every record needs
+ * (crossing point by code, traveller by document).
+ */
+#ifndef LIMES_BORDER_INT_H
+#define LIMES_BORDER_INT_H
+
+#include "limes/border.h"
+#include "store/store.h"
+
+#define BORDER_FUTURE_SLACK_MS (5 * 60 * 1000) /* clocks of terminals drift */
+
+/* Split a CSV line in place ("..." quoting, "" for a quote); returns columns. */
+int border_csv_split(char *line, char **cols, int max);
+
+/* Id of the crossing point `code`; LIMES_INVALID (field) if unknown. */
+limes_rc border_bcp_id(store_tx *tx, const char *code, const char *field, int64_t *id,
+                       limes_error *err);
+
+/*
+ * The traveller for a crossing or refusal: traveller_id if given (must
+ * exist), else the holder of the document, else a new traveller; the
+ * document is attached when new.  *doc_id is 0 when no document was given
+ * with a traveller_id.
+ */
+limes_rc border_traveller_resolve(store_tx *tx, int64_t traveller_id, const limes_person *p,
+                                  const limes_document_ref *doc, int32_t day, int64_t now_ms,
+                                  int64_t *out_id, int64_t *doc_id, limes_error *err);
+
+/* Check "at" against now: 0 = now; future beyond slack refused. */
+limes_rc border_time(int64_t at_ms, int64_t now_ms, int64_t *out_ms, int32_t *day,
+                     limes_error *err);
+
+/* Name of the refusal code table in use (recorded with each refusal). */
+const char *border_refusal_table_name(void);
+/* True if (kind, fraud_type) is a line of the detection table. */
+bool border_detection_known(const char *kind, const char *fraud_type);
+
+/* Upper-case A-Z letters and single spaces, accents dropped: the name search key. */
+void border_name_key(const char *in, char *out, size_t n);
+
+#endif

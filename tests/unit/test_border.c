@@ -1,0 +1,409 @@
+/*
+ * test_border.c - the border records on a real store: crossing points,
+ * travellers by document, entries and exits matched into stays with every
+ * anomaly flagged, bad input refused, the stay situation and overstayers,
+ * refusals with code tables, detections, batches and the retention purge.
+ * Runs on SQLite; with --pg on a fresh PostgreSQL database (LIMES_TEST_PG).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "limes/audit.h"
+#include "limes/border.h"
+#include "pg_fresh.h"
+#include "test.h"
+
+static limes_store *store;
+static char db_path[512];
+
+static int64_t ms(const char *iso)
+{
+    int32_t d;
+    if (limes_day_parse(iso, "date", &d, NULL)) {
+        fprintf(stderr, "bad test date %s\n", iso);
+        exit(2);
+    }
+    return (int64_t)d * 86400000 + 12 * 3600000; /* noon */
+}
+
+static int32_t day(const char *iso)
+{
+    int32_t d = 0;
+    limes_day_parse(iso, "date", &d, NULL);
+    return d;
+}
+
+static limes_crossing_in crossing(const char *number, const char *nat, const char *dir,
+                                  const char *when)
+{
+    return (limes_crossing_in){
+        .person = {.surname = "Ben Salah", .given_names = "Leïla", .birth_date = "1990-04-02",
+                   .sex = "F", .nationality = nat},
+        .doc = {.doc_type = "P", .issuer = nat, .number = number, .expiry_date = "2030-01-01"},
+        .bcp_code = "TN-TUN-AIR",
+        .direction = dir,
+        .at_ms = ms(when),
+        .officer = "amira",
+    };
+}
+
+static limes_crossing_out record(limes_crossing_in in, limes_rc expect)
+{
+    limes_crossing_out out = {0};
+    limes_error err = {0};
+    CHECK_INT(limes_crossing_record(store, &in, &out, &err), expect);
+    if (err.rc != expect && expect == LIMES_OK)
+        fprintf(stderr, "  error: %s\n", limes_error_text(&err));
+    return out;
+}
+
+static void test_bcp(void)
+{
+    limes_error err = {0};
+    CHECK_INT(limes_bcp_add_demo(store, &err), LIMES_OK);
+    CHECK_INT(limes_bcp_add_demo(store, &err), LIMES_OK); /* idempotent */
+    json_t *list;
+    CHECK_INT(limes_bcp_list(store, &list, &err), LIMES_OK);
+    CHECK_INT(json_array_size(list), 3);
+    json_decref(list);
+    json_t *b;
+    CHECK_INT(limes_bcp_get(store, "ES-ALGECIRAS", &b, &err), LIMES_OK);
+    CHECK_STR(json_string_value(json_object_get(b, "kind")), "sea");
+    CHECK_STR(json_string_value(json_object_get(b, "name_ar")), "ميناء الجزيرة الخضراء");
+    json_decref(b);
+    CHECK_INT(limes_bcp_get(store, "NOPE", &b, &err), LIMES_NOT_FOUND);
+    limes_bcp bad = {.code = "x y", .name_en = "X", .kind = "air", .country = "TUN"};
+    CHECK_INT(limes_bcp_add(store, &bad, NULL, &err), LIMES_INVALID);
+    CHECK_STR(err.field, "code");
+    bad.code = "OK-1";
+    bad.kind = "rail";
+    CHECK_INT(limes_bcp_add(store, &bad, NULL, &err), LIMES_INVALID);
+    CHECK_STR(err.field, "kind");
+    limes_bcp dup = {.code = "TN-RASJEDIR", .name_en = "X", .kind = "land", .country = "TUN"};
+    CHECK_INT(limes_bcp_add(store, &dup, NULL, &err), LIMES_EXISTS);
+    CHECK_STR(err.field, "code");
+}
+
+static void test_entry_exit_make_a_stay(void)
+{
+    limes_crossing_out in = record(crossing("GB1000001", "GBR", "entry", "2025-01-01"), LIMES_OK);
+    CHECK(in.id > 0);
+    CHECK(in.stay_id > 0);
+    CHECK_STR(in.anomaly, "");
+    limes_crossing_out out = record(crossing("GB1000001", "GBR", "exit", "2025-03-31"), LIMES_OK);
+    CHECK_INT(out.traveller_id, in.traveller_id);
+    CHECK_INT(out.stay_id, in.stay_id);
+    CHECK_STR(out.anomaly, "");
+
+    json_t *st;
+    limes_error err = {0};
+    CHECK_INT(limes_traveller_stay(store, in.traveller_id, day("2025-03-31"), &st, &err),
+              LIMES_OK);
+    CHECK_INT(json_integer_value(json_object_get(st, "days_used")), 90);
+    CHECK_INT(json_integer_value(json_object_get(st, "overstay_days")), 0);
+    CHECK_STR(json_string_value(json_object_get(st, "regime")), "visa_free");
+    CHECK_STR(json_string_value(json_object_get(st, "latest_exit")), "2025-03-31");
+    json_decref(st);
+    /* planning view on 30 June: a fresh 90 days */
+    CHECK_INT(limes_traveller_stay(store, in.traveller_id, day("2025-06-30"), &st, &err),
+              LIMES_OK);
+    CHECK_INT(json_integer_value(json_object_get(st, "days_left")), 90);
+    json_decref(st);
+
+    json_t *list;
+    CHECK_INT(limes_traveller_crossings(store, in.traveller_id, &list, &err), LIMES_OK);
+    CHECK_INT(json_array_size(list), 2);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(list, 0), "direction")), "exit");
+    CHECK_STR(json_string_value(json_object_get(json_array_get(list, 0), "date")), "2025-03-31");
+    CHECK_STR(json_string_value(json_object_get(json_array_get(list, 0), "bcp")), "TN-TUN-AIR");
+    json_decref(list);
+}
+
+static void test_anomalies_flagged(void)
+{
+    limes_crossing_out a = record(crossing("FR2000001", "XXA", "exit", "2025-02-01"), LIMES_OK);
+    CHECK_STR(a.anomaly, "exit-without-entry");
+    CHECK_INT(a.stay_id, 0);
+    limes_crossing_out b = record(crossing("FR2000001", "XXA", "entry", "2025-02-10"), LIMES_OK);
+    CHECK_STR(b.anomaly, "");
+    limes_crossing_out c = record(crossing("FR2000001", "XXA", "entry", "2025-02-20"), LIMES_OK);
+    CHECK_STR(c.anomaly, "entry-without-exit");
+    CHECK(c.stay_id != b.stay_id);
+    /* exit dated before the open stay's entry: refused */
+    record(crossing("FR2000001", "XXA", "exit", "2025-02-15"), LIMES_INVALID);
+    limes_crossing_out d = record(crossing("FR2000001", "XXA", "exit", "2025-02-25"), LIMES_OK);
+    CHECK_STR(d.anomaly, "");
+    limes_crossing_out e = record(crossing("FR2000001", "XXA", "entry", "2025-01-05"), LIMES_OK);
+    CHECK_STR(e.anomaly, "out-of-order");
+
+    json_t *st;
+    limes_error err = {0};
+    CHECK_INT(limes_traveller_stay(store, b.traveller_id, day("2025-02-25"), &st, &err), LIMES_OK);
+    /* 10 Feb (1 day, exit not recorded) and 20-25 Feb lie inside the late-recorded stay
+     * open since 5 Jan, which counts up to 25 Feb: each day once, 52 days */
+    CHECK_INT(json_integer_value(json_object_get(st, "days_used")), 52);
+    json_t *stays = json_object_get(st, "stays");
+    CHECK_INT(json_array_size(stays), 3);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(stays, 1), "anomaly")),
+              "exit-not-recorded");
+    json_decref(st);
+}
+
+static void test_bad_input_refused(void)
+{
+    limes_error err = {0};
+    limes_crossing_out out;
+    limes_crossing_in in = crossing("DE3000001", "D", "entry", "2025-01-01");
+    in.at_ms = ms("2099-01-01");
+    CHECK_INT(limes_crossing_record(store, &in, &out, &err), LIMES_INVALID);
+    CHECK_STR(err.field, "at");
+    in = crossing("DE3000001", "D", "entry", "2025-01-01");
+    in.bcp_code = "NOWHERE";
+    CHECK_INT(limes_crossing_record(store, &in, &out, &err), LIMES_INVALID);
+    CHECK_STR(err.field, "bcp");
+    in = crossing("DE3000001", "D", "sideways", "2025-01-01");
+    CHECK_INT(limes_crossing_record(store, &in, &out, &err), LIMES_INVALID);
+    CHECK_STR(err.field, "direction");
+    in = crossing("", "D", "entry", "2025-01-01");
+    CHECK_INT(limes_crossing_record(store, &in, &out, &err), LIMES_INVALID);
+    CHECK_STR(err.field, "document");
+    in = crossing("DE3000001", "D", "entry", "2025-01-01");
+    in.person.birth_date = "1990-02-30";
+    CHECK_INT(limes_crossing_record(store, &in, &out, &err), LIMES_INVALID);
+    CHECK_STR(err.field, "person/birth_date");
+    in = crossing("DE3000001", "D", "entry", "2025-01-01");
+    in.traveller_id = 999999;
+    CHECK_INT(limes_crossing_record(store, &in, &out, &err), LIMES_INVALID);
+    CHECK_STR(err.field, "traveller_id");
+    /* nothing of the refused ones was stored */
+    json_t *found;
+    CHECK_INT(limes_traveller_search(store, "DE3000001", NULL, 10, &found, &err), LIMES_OK);
+    CHECK_INT(json_array_size(found), 0);
+    json_decref(found);
+}
+
+static void test_traveller_documents_and_search(void)
+{
+    limes_crossing_out a = record(crossing("MA4000001", "MAR", "entry", "2024-06-01"), LIMES_OK);
+    limes_error err = {0};
+    /* a renewed passport, attached to the same traveller */
+    limes_crossing_in in = crossing("MA4000002", "MAR", "exit", "2024-06-10");
+    in.traveller_id = a.traveller_id;
+    limes_crossing_out b = record(in, LIMES_OK);
+    CHECK_INT(b.traveller_id, a.traveller_id);
+    CHECK_INT(b.stay_id, a.stay_id);
+    /* a document of one traveller cannot be given to another */
+    limes_crossing_out other = record(crossing("MA4000003", "MAR", "entry", "2024-07-01"), LIMES_OK);
+    in = crossing("MA4000001", "MAR", "entry", "2024-07-02");
+    in.traveller_id = other.traveller_id;
+    CHECK_INT(limes_crossing_record(store, &in, &b, &err), LIMES_CONFLICT);
+    limes_document_ref doc = {.doc_type = "ID", .issuer = "MAR", .number = "MAID77"};
+    CHECK_INT(limes_traveller_add_document(store, a.traveller_id, &doc, &err), LIMES_OK);
+    CHECK_INT(limes_traveller_add_document(store, a.traveller_id, &doc, &err), LIMES_EXISTS);
+    CHECK_INT(limes_traveller_add_document(store, 999999, &doc, &err), LIMES_NOT_FOUND);
+
+    json_t *t;
+    CHECK_INT(limes_traveller_get(store, a.traveller_id, &t, &err), LIMES_OK);
+    CHECK_INT(json_array_size(json_object_get(t, "documents")), 3);
+    json_decref(t);
+    CHECK_INT(limes_traveller_get(store, 999999, &t, &err), LIMES_NOT_FOUND);
+
+    json_t *found;
+    CHECK_INT(limes_traveller_search(store, "MA4000002", NULL, 10, &found, &err), LIMES_OK);
+    CHECK_INT(json_array_size(found), 1);
+    json_decref(found);
+    /* accents and case do not matter */
+    CHECK_INT(limes_traveller_search(store, NULL, "salah leila", 500, &found, &err), LIMES_OK);
+    CHECK(json_array_size(found) >= 3);
+    json_decref(found);
+    CHECK_INT(limes_traveller_search(store, NULL, "BEN SALAH LEÏLA", 500, &found, &err),
+              LIMES_OK);
+    CHECK(json_array_size(found) >= 3);
+    json_decref(found);
+    CHECK_INT(limes_traveller_search(store, NULL, "%", 10, &found, &err), LIMES_INVALID);
+    CHECK_INT(limes_traveller_search(store, NULL, NULL, 10, &found, &err), LIMES_INVALID);
+}
+
+static void test_overstayers(void)
+{
+    /* a visa-required national entering 1 Jan 2025 and never leaving */
+    limes_crossing_out a = record(crossing("XX5000001", "XXB", "entry", "2025-01-01"), LIMES_OK);
+    json_t *list;
+    limes_error err = {0};
+    CHECK_INT(limes_overstayers(store, day("2025-03-31"), 100, &list, &err), LIMES_OK);
+    size_t i;
+    json_t *row;
+    bool seen = false;
+    json_array_foreach(list, i, row) seen |=
+        json_integer_value(json_object_get(row, "traveller_id")) == a.traveller_id;
+    CHECK(!seen); /* 31 March is the last lawful day */
+    json_decref(list);
+    CHECK_INT(limes_overstayers(store, day("2025-04-05"), 100, &list, &err), LIMES_OK);
+    seen = false;
+    json_array_foreach(list, i, row)
+    {
+        if (json_integer_value(json_object_get(row, "traveller_id")) == a.traveller_id) {
+            seen = true;
+            CHECK_STR(json_string_value(json_object_get(row, "latest_exit")), "2025-03-31");
+            CHECK_INT(json_integer_value(json_object_get(row, "overstay_days")), 5);
+        }
+    }
+    CHECK(seen);
+    json_decref(list);
+    json_t *st;
+    CHECK_INT(limes_traveller_stay(store, a.traveller_id, day("2025-04-05"), &st, &err), LIMES_OK);
+    CHECK_INT(json_integer_value(json_object_get(st, "overstay_days")), 5);
+    CHECK(json_is_true(json_object_get(st, "present")));
+    json_decref(st);
+    /* free movement: no limit, never an overstayer */
+    limes_crossing_out eu = record(crossing("D6000001", "D", "entry", "2024-01-01"), LIMES_OK);
+    CHECK_INT(limes_traveller_stay(store, eu.traveller_id, day("2025-04-05"), &st, &err), LIMES_OK);
+    CHECK(json_is_true(json_object_get(st, "unlimited")));
+    json_decref(st);
+    CHECK_INT(limes_overstayers(store, day("2025-04-05"), 0, &list, &err), LIMES_INVALID);
+}
+
+static void test_refusals(void)
+{
+    limes_refusal_in in = {.person = {.surname = "DOE", .nationality = "XXC"},
+                           .doc = {.issuer = "XXC", .number = "R7000001"},
+                           .bcp_code = "TN-RASJEDIR",
+                           .codes = "B,H",
+                           .officer = "amira",
+                           .authority = "Border Police"};
+    int64_t id, tid;
+    limes_error err = {0};
+    CHECK_INT(limes_refusal_record(store, &in, &id, &tid, &err), LIMES_OK);
+    CHECK(id > 0 && tid > 0);
+    in.codes = "CF";
+    CHECK_INT(limes_refusal_record(store, &in, &id, &tid, &err), LIMES_OK);
+    in.codes = "J";
+    CHECK_INT(limes_refusal_record(store, &in, &id, &tid, &err), LIMES_INVALID);
+    CHECK_STR(err.field, "codes");
+    in.codes = "";
+    CHECK_INT(limes_refusal_record(store, &in, &id, &tid, &err), LIMES_INVALID);
+    in.codes = "A";
+    in.bcp_code = "NOWHERE";
+    CHECK_INT(limes_refusal_record(store, &in, &id, &tid, &err), LIMES_INVALID);
+    CHECK_STR(err.field, "bcp");
+    CHECK(limes_refusal_code_known("I"));
+    CHECK(!limes_refusal_code_known("J"));
+    json_t *codes = limes_refusal_codes();
+    CHECK_INT(json_array_size(json_object_get(codes, "codes")), 9);
+    CHECK_STR(json_string_value(json_object_get(codes, "table")), "sbc-annex-v-b-2016");
+    json_decref(codes);
+}
+
+static void test_detections(void)
+{
+    limes_detection_in d = {.kind = "fraudulent_document", .fraud_type = "forged",
+                            .bcp_code = "ES-ALGECIRAS", .officer = "amira", .nationality = "XXA"};
+    int64_t id;
+    limes_error err = {0};
+    CHECK_INT(limes_detection_record(store, &d, &id, &err), LIMES_OK);
+    d.fraud_type = "";
+    CHECK_INT(limes_detection_record(store, &d, &id, &err), LIMES_INVALID);
+    CHECK_STR(err.field, "fraud_type");
+    d.kind = "clandestine";
+    CHECK_INT(limes_detection_record(store, &d, &id, &err), LIMES_OK);
+    d.kind = "trafficking_victim";
+    d.traveller_id = 999999;
+    CHECK_INT(limes_detection_record(store, &d, &id, &err), LIMES_INVALID);
+    CHECK_STR(err.field, "traveller_id");
+    d.kind = "smuggled_cigarettes";
+    d.traveller_id = 0;
+    CHECK_INT(limes_detection_record(store, &d, &id, &err), LIMES_INVALID);
+    CHECK_STR(err.field, "kind");
+}
+
+static void test_batch_all_or_nothing(void)
+{
+    limes_crossing_in in[50];
+    limes_crossing_out out[50];
+    char numbers[50][16];
+    for (int i = 0; i < 50; i++) {
+        snprintf(numbers[i], sizeof numbers[i], "BT%06d", i);
+        in[i] = crossing(numbers[i], "GBR", "entry", "2025-05-01");
+    }
+    limes_error err = {0};
+    CHECK_INT(limes_crossings_record_batch(store, in, 50, out, &err), LIMES_OK);
+    CHECK(out[49].id > out[0].id);
+    /* one bad record: none of the batch is stored */
+    for (int i = 0; i < 50; i++)
+        in[i].direction = "exit";
+    in[30].bcp_code = "NOWHERE";
+    CHECK_INT(limes_crossings_record_batch(store, in, 50, out, &err), LIMES_INVALID);
+    json_t *list;
+    CHECK_INT(limes_traveller_crossings(store, out[0].traveller_id, &list, &err), LIMES_OK);
+    CHECK_INT(json_array_size(list), 1);
+    json_decref(list);
+}
+
+static void test_purge(void)
+{
+    limes_error err = {0};
+    limes_purge_counts c;
+    /* nothing is old enough on 1 June 2025 with the default retention */
+    CHECK_INT(limes_border_purge(store, day("2025-06-01"), NULL, "test", &c, &err), LIMES_OK);
+    CHECK_INT(c.stays + c.crossings + c.refusals + c.detections + c.travellers, 0);
+    /* in 2031 everything from 2024-2025 is past retention, overstays included */
+    CHECK_INT(limes_border_purge(store, day("2031-01-01"), NULL, "test", &c, &err), LIMES_OK);
+    CHECK(c.stays > 0);
+    CHECK(c.crossings > 0);
+    CHECK_INT(c.refusals, 2);
+    CHECK(c.travellers > 0);
+    json_t *found;
+    CHECK_INT(limes_traveller_search(store, "GB1000001", NULL, 10, &found, &err), LIMES_OK);
+    CHECK_INT(json_array_size(found), 0);
+    json_decref(found);
+    /* the purge is audited */
+    limes_audit_filter f = {.actor = "test"};
+    json_t *rows;
+    CHECK_INT(limes_audit_query(store, &f, &rows, &err), LIMES_OK);
+    CHECK_INT(json_array_size(rows), 2);
+    json_decref(rows);
+    limes_audit_report rep;
+    CHECK_INT(limes_audit_verify(store, &rep, &err), LIMES_OK);
+    limes_retention bad = {0, 10};
+    CHECK_INT(limes_border_purge(store, day("2031-01-01"), &bad, "test", &c, &err), LIMES_INVALID);
+}
+
+int main(int argc, char **argv)
+{
+    bool on_pg = argc > 1 && strcmp(argv[1], "--pg") == 0;
+    if (on_pg) {
+        int pg = pg_fresh_url("border", db_path, sizeof db_path);
+        if (pg)
+            return pg;
+    } else {
+        snprintf(db_path, sizeof db_path, "/tmp/limes-test-border-%d.db", (int)getpid());
+        unlink(db_path);
+    }
+    limes_error err = {0};
+    if (limes_store_open(db_path, &store, &err)) {
+        fprintf(stderr, "cannot open store: %s\n", limes_error_text(&err));
+        return 1;
+    }
+    RUN(test_bcp);
+    RUN(test_entry_exit_make_a_stay);
+    RUN(test_anomalies_flagged);
+    RUN(test_bad_input_refused);
+    RUN(test_traveller_documents_and_search);
+    RUN(test_overstayers);
+    RUN(test_refusals);
+    RUN(test_detections);
+    RUN(test_batch_all_or_nothing);
+    RUN(test_purge);
+    limes_store_close(store);
+    if (!on_pg) {
+        unlink(db_path);
+        char aux[600];
+        snprintf(aux, sizeof aux, "%s-wal", db_path);
+        unlink(aux);
+        snprintf(aux, sizeof aux, "%s-shm", db_path);
+        unlink(aux);
+    }
+    return test_summary();
+}
