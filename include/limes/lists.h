@@ -125,6 +125,15 @@ limes_rc limes_lists_import_opts(limes_store *s, const char *list, const char *f
                                  const limes_import_options *opt, limes_import_report *report,
                                  limes_error *err);
 /*
+ * Import one file held in memory (an upload) as list `list`.  For "ofac"
+ * the buffer is sdn.csv alone (no aliases or addresses: use the files
+ * form for the whole set).  `source` names it in the summary (may be NULL).
+ */
+limes_rc limes_lists_import_buffer(limes_store *s, const char *list, const char *format,
+                                   const char *data, size_t len, const char *source,
+                                   const limes_import_options *opt, limes_import_report *report,
+                                   limes_error *err);
+/*
  * Store an already parsed set as list `list` (replacing it atomically).
  * `sources` names the source files for the summary (may be NULL).  The
  * set is not consumed.

@@ -6,5 +6,6 @@ const struct route *const api_route_tables[] = {
     api_session_routes,
     api_users_routes,
     api_audit_routes,
+    api_lists_routes,
     NULL,
 };

@@ -294,6 +294,51 @@ limes_rc limes_lists_import_opts(limes_store *s, const char *list, const char *f
     return rc;
 }
 
+/* Parse a buffer in any format (ofac: sdn.csv alone). */
+static limes_rc import_buffer(const char *format, const char *data, size_t len,
+                              const limes_import_options *o, limes_watch_set **set,
+                              limes_import_report *report, limes_error *err)
+{
+    if (!format_known(format))
+        return limes_fail(err, LIMES_INVALID, "format",
+                          "format must be un, ofac, csv or csv-documents");
+    if (strcmp(format, "un") == 0)
+        return limes_import_un_xml(data, len, o, set, report, err);
+    if (strcmp(format, "ofac") == 0)
+        return limes_import_ofac(data, len, NULL, 0, NULL, 0, o, set, report, err);
+    if (strcmp(format, "csv") == 0)
+        return limes_import_csv_persons(data, len, o, set, report, err);
+    return limes_import_csv_documents(data, len, o, set, report, err);
+}
+
+limes_rc limes_lists_import_buffer(limes_store *s, const char *list, const char *format,
+                                   const char *data, size_t len, const char *source,
+                                   const limes_import_options *opt, limes_import_report *report,
+                                   limes_error *err)
+{
+    limes_import_report local;
+    if (!report)
+        report = &local;
+    memset(report, 0, sizeof *report);
+    limes_rc rc = check_list_name(list, err);
+    if (rc)
+        return rc;
+    limes_import_options o = opt ? *opt : (limes_import_options){0};
+    o.list = list;
+    if (o.action && !action_valid(o.action))
+        return limes_fail(err, LIMES_INVALID, "action",
+                          "action must be lower-case letters and '_' (e.g. refuse_entry)");
+    limes_watch_set *set = NULL;
+    rc = import_buffer(format, data ? data : "", data ? len : 0, &o, &set, report, err);
+    const char *sources[] = {source};
+    if (!rc)
+        rc = limes_lists_replace(s, list, format, set, sources, source ? 1 : 0, &o, err);
+    limes_watch_set_free(set);
+    if (!rc)
+        report->generation = limes_lists_generation(s);
+    return rc;
+}
+
 limes_rc limes_lists_import(limes_store *s, const char *list, const char *format,
                             const char *const *paths, size_t npaths,
                             limes_import_progress_fn progress, void *ud,
