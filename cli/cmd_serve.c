@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "limes/limes.h"
+#include "limes/lists.h"
 
 struct serve_opts {
     const char *db;
@@ -96,6 +97,22 @@ static int ensure_admin(limes_store *s)
     return EXIT_OK;
 }
 
+/* Load the demo watchlists (data/lists/) into an empty database; later runs keep what is there. */
+static void ensure_demo_lists(limes_store *s)
+{
+    const char *dir = getenv("LIMES_DEMO_LISTS");
+    int loaded = 0;
+    limes_error err = {0};
+    if (limes_lists_load_demo(s, dir ? dir : "data/lists", &loaded, &err)) {
+        fprintf(stderr, "limes demo: watchlists not loaded: %s\n", limes_error_text(&err));
+        return;
+    }
+    if (loaded) {
+        cli_audit(s, "cli demo: load watchlists", "list:UN", "ok");
+        printf("limes demo: %d watchlists loaded (UN, NATIONAL-PERSONS, NATIONAL-SLTD)\n", loaded);
+    }
+}
+
 static const char demo_usage[] =
     "usage: limes demo [--db PATH] [--listen ADDR:PORT] [--web DIR]\n"
     "Creates the database with an admin account and demo data if needed, then serves it.\n";
@@ -118,6 +135,7 @@ static int run_demo(int argc, char **argv)
         limes_store_close(s);
         return rc;
     }
+    ensure_demo_lists(s);
     printf("limes demo: database %s; log in at the URL below as 'admin'.\n", o.db);
     return serve_with(s, &o);
 }
