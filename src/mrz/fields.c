@@ -489,10 +489,15 @@ static void read_optional(struct reader *r)
     struct span s = r->L->optional;
     const char *opt = at_span(r, s);
     size_t skip = r->optional_skip;
+    while (skip < (size_t)s.len && opt[skip] == '<')
+        skip++; /* fillers are not data, at either end */
     copy_trimmed(d->optional_data, sizeof d->optional_data, opt + skip, (size_t)s.len - skip);
-    if (r->L->optional2.len)
-        copy_trimmed(d->optional_data_2, sizeof d->optional_data_2, at_span(r, r->L->optional2),
-                     (size_t)r->L->optional2.len);
+    if (r->L->optional2.len) {
+        const char *o2 = at_span(r, r->L->optional2);
+        size_t lead = strspn(o2, "<") < (size_t)r->L->optional2.len ? strspn(o2, "<") : 0;
+        copy_trimmed(d->optional_data_2, sizeof d->optional_data_2, o2 + lead,
+                     (size_t)r->L->optional2.len - lead);
+    }
     if (r->L->optional_check.line < 0)
         return;
     char check = at_pos(r, r->L->optional_check);

@@ -202,6 +202,8 @@ static limes_rc write_char(struct writer *w, const UChar32 *cps, int n, int i, l
     const struct translit_entry *e = translit_find(c);
     if (!e)
         return write_fallback(w, c, err);
+    if (!e->value[0] && e->script != TRANSLIT_ARABIC)
+        return LIMES_OK; /* listed as not written */
     if (e->script == TRANSLIT_LATIN)
         return emit(w, w->opts->second_choice && e->alt[0] ? e->alt : e->value);
     if (e->script == TRANSLIT_CYRILLIC)
