@@ -6,7 +6,7 @@ FUZZ_BUILD ?= build-fuzz
 LISTEN     ?= 127.0.0.1:8080
 DB         ?= var/limes.db
 
-.PHONY: all deps build demo check test fuzz bench clean
+.PHONY: all deps build demo check test fuzz bench clean web web-test-deps
 
 all: build
 
@@ -19,8 +19,19 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
-demo: build
+demo: build web
 	$(BUILD)/limes demo --db $(DB) --listen $(LISTEN) --web web
+
+# The web interface's generated files (web/generated: the Arabic font from
+# fonts-noto-core, country names from iso-codes), and for its browser tests
+# playwright-core installed from package-lock.json.
+web: deps
+	tools/web-assets.py
+
+web-test-deps: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
 
 # Every test, built with AddressSanitizer and UndefinedBehaviorSanitizer
 # (no recovery), warnings as errors; ends with an "N passed, N failed" line.
@@ -30,7 +41,7 @@ $(SAN_BUILD)/build.ninja:
 	  -Db_sanitize=address,undefined -Db_lundef=false \
 	  -Dc_args=-fno-sanitize-recover=all
 
-check: deps $(SAN_BUILD)/build.ninja $(FUZZ_BUILD)/build.ninja
+check: deps web web-test-deps $(SAN_BUILD)/build.ninja $(FUZZ_BUILD)/build.ninja
 	ninja -C $(SAN_BUILD)
 	ninja -C $(FUZZ_BUILD)
 	LIMES_TEST_PG=$$(tools/pg-test.sh start || true); export LIMES_TEST_PG; \

@@ -22,6 +22,7 @@ const banner = document.getElementById('banner');
 const status = document.getElementById('status');
 
 let session = null;
+let lastUser = null;
 let expiryTimer = null;
 let loginNotice = null;
 let current = null;
@@ -131,6 +132,9 @@ function drawLogin() {
 }
 
 function startSession(s) {
+  /* Someone else at the booth: what the previous officer left is cleared. */
+  if (lastUser !== null && lastUser !== s.username) window.dispatchEvent(new CustomEvent('limes:logout'));
+  lastUser = s.username;
   session = s;
   setCsrf(s.csrf_token);
   loginNotice = null;
@@ -143,6 +147,16 @@ function startSession(s) {
   drawWho();
   route();
   announce(t('login.welcome', { user: s.username }));
+}
+
+/*
+ * Is the session still alive?  Asked when the window gets the focus back
+ * and once a minute, so an ended session shows as the login with a message
+ * rather than as a failed check.  The 401 itself brings the login back.
+ */
+async function pingSession() {
+  if (!session) return;
+  try { await api('GET', '/v1/session'); } catch (e) { /* a 401 has been handled */ }
 }
 
 function sessionEnded() {
@@ -161,6 +175,7 @@ async function logout() {
   setCsrf(null);
   clearTimeout(expiryTimer);
   loginNotice = 'login.logged_out';
+  lastUser = null;
   window.dispatchEvent(new CustomEvent('limes:logout'));
   drawWho();
   drawLogin();
@@ -172,6 +187,8 @@ async function boot() {
   window.addEventListener('limes:lang', redraw);
   window.addEventListener('limes:expired', sessionEnded);
   window.addEventListener('popstate', route);
+  window.addEventListener('focus', pingSession);
+  setInterval(pingSession, 60000);
   await loadRoutes();
   drawLangs();
   try {

@@ -1,0 +1,407 @@
+/*
+ * test_web.mjs - the web interface in a real browser: Debian's chromium,
+ * headless, driven by playwright-core, against a `limes serve` on a
+ * temporary database (harness.mjs).  Run by `make check` through meson
+ * (tests/meson.build); exits 77 only when chromium is not installed.
+ *
+ * Asserts: the catalogues agree; login by keyboard, wrong password; the
+ * menu follows the role (user administration for admins only, the audit
+ * trail for supervisors only); language switch with Arabic right to left
+ * (dir="rtl" and a start-aligned element really on the right); dates and
+ * numbers per locale; session expiry keeps the typed MRZ; WCAG AA contrast
+ * of the text on the main screens; and, on a server that has the routes,
+ * a clear check, a check with a hit and its explanation, and a refusal
+ * with a reason code.  Tests for routes not served yet are skipped with a
+ * note saying which route is missing.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Server, launchBrowser, loadPlaywright, requireChromium, buildWebAssets, SOURCE, PASSWORD } from './harness.mjs';
+
+requireChromium();
+const { chromium } = await loadPlaywright();
+
+let server;
+let browser;
+let routes = new Set();
+
+before(async () => {
+  buildWebAssets();
+  server = await Server.start();
+  browser = await launchBrowser(chromium);
+  const doc = await (await fetch(server.base + '/v1/openapi.json')).json();
+  for (const [path, ops] of Object.entries(doc.paths)) for (const m of Object.keys(ops)) routes.add(m.toUpperCase() + ' ' + path);
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) await server.stop();
+});
+
+/* A fresh browser context (own cookies and storage) on the login page. */
+async function openPage(lang) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.errors = errors;
+  if (lang) await context.addInitScript((l) => { if (!localStorage.getItem('limes.lang')) localStorage.setItem('limes.lang', l); }, lang);
+  await page.goto(server.base + '/');
+  await page.waitForSelector('body[data-ready="1"]');
+  return page;
+}
+
+async function login(page, user) {
+  await page.fill('#username', user);
+  await page.fill('#password', PASSWORD);
+  await page.press('#password', 'Enter');
+  await page.waitForSelector('#logout');
+}
+
+async function menuScreens(page) {
+  return page.$$eval('#menu a', (as) => as.map((a) => a.dataset.screen));
+}
+
+/* ---- catalogues ---- */
+
+test('catalogues: en, ar and fr have the same keys, and every literal key used in the code exists', () => {
+  const dir = join(SOURCE, 'web', 'i18n');
+  const cats = {};
+  for (const l of ['en', 'ar', 'fr']) cats[l] = JSON.parse(readFileSync(join(dir, l + '.json'), 'utf8'));
+  const en = Object.keys(cats.en).sort();
+  for (const l of ['ar', 'fr']) assert.deepEqual(Object.keys(cats[l]).sort(), en, l + ' differs from en');
+  for (const l of ['ar', 'fr']) {
+    for (const k of en) {
+      const vars = (s) => (s.match(/\{\w+\}/g) || []).sort().join();
+      assert.equal(vars(cats[l][k]), vars(cats.en[k]), l + ' ' + k + ' placeholders');
+    }
+  }
+  const files = [];
+  const walk = (d) => { for (const e of readdirSync(d, { withFileTypes: true })) { if (e.isDirectory()) walk(join(d, e.name)); else if (e.name.endsWith('.js')) files.push(join(d, e.name)); } };
+  walk(join(SOURCE, 'web', 'js'));
+  for (const f of files) {
+    for (const m of readFileSync(f, 'utf8').matchAll(/\bt\('([a-z_]+\.[a-zA-Z0-9_.-]*[a-zA-Z0-9_-])'/g)) {
+      assert.ok(m[1] in cats.en, f + ': key ' + m[1] + ' missing from en.json');
+    }
+  }
+});
+
+/* ---- login and roles ---- */
+
+test('login: wrong password is refused with a message; the keyboard alone logs in', async () => {
+  const page = await openPage('en');
+  await page.fill('#username', 'officer1');
+  await page.fill('#password', 'wrong password here');
+  await page.press('#password', 'Enter');
+  await page.waitForFunction(() => document.querySelector('#login-error').textContent.length > 0);
+  assert.match(await page.textContent('#login-error'), /Wrong user name or password/);
+  /* keyboard only: the user name has the focus, Tab to the password, Enter */
+  await page.fill('#username', '');
+  await page.focus('#username');
+  await page.keyboard.type('officer1');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'password');
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#logout');
+  assert.match(await page.textContent('#who'), /officer1/);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'mrz', 'the MRZ input has the focus');
+  /* the focus is visible */
+  const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+  assert.notEqual(outline, 'none');
+  await page.click('#logout');
+  await page.waitForSelector('#login-form');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('roles: user administration for admins only, the audit trail for supervisors only', async () => {
+  const expect = {
+    officer: { has: ['check'], not: ['users', 'audit', 'lists'] },
+    supervisor: { has: ['check', 'audit', 'lists'], not: ['users'] },
+    admin: { has: ['users', 'lists'], not: ['audit', 'check'] },
+    analyst: { has: [], not: ['users', 'audit', 'check'] },
+  };
+  for (const [role, want] of Object.entries(expect)) {
+    const page = await openPage('en');
+    await login(page, role + '1');
+    const screens = await menuScreens(page);
+    for (const s of want.has) assert.ok(screens.includes(s), role + ' should see ' + s + ' (has ' + screens + ')');
+    for (const s of want.not) assert.ok(!screens.includes(s), role + ' should not see ' + s);
+    /* typing the address of a screen the role may not use shows none of it */
+    if (!screens.includes('users')) {
+      await page.goto(server.base + '/users');
+      await page.waitForSelector('#logout');
+      assert.equal(await page.$('#user-add'), null, role + ' got the user administration');
+    }
+    await page.context().close();
+  }
+});
+
+test('user administration: an admin adds a user and changes a role', async () => {
+  const page = await openPage('en');
+  await login(page, 'admin1');
+  await page.click('#menu a[data-screen="users"]');
+  await page.waitForSelector('#users');
+  await page.fill('#new-username', 'newofficer');
+  await page.fill('#new-display', 'Nour Haddad');
+  await page.fill('#new-password', 'a long enough password');
+  await page.selectOption('#new-role', 'officer');
+  await page.click('#user-add button[type="submit"]');
+  await page.waitForSelector('select[data-user="newofficer"]');
+  assert.match(await page.textContent('#users-notice'), /newofficer/);
+  await page.selectOption('select[data-user="newofficer"]', 'second_line');
+  await page.waitForFunction(() => /Role of newofficer/.test(document.querySelector('#users-notice')?.textContent || ''));
+  /* the server agrees */
+  const s = await server.login('admin1');
+  const users = await (await fetch(server.base + '/v1/users', { headers: { Cookie: s.cookie } })).json();
+  const u = users.users.find((x) => x.username === 'newofficer');
+  assert.equal(u.role, 'second_line');
+  assert.equal(u.display_name, 'Nour Haddad');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('audit view: a supervisor reads the trail, with the logins in it', async () => {
+  const page = await openPage('en');
+  await login(page, 'supervisor1');
+  await page.click('#menu a[data-screen="audit"]');
+  await page.waitForSelector('#audit');
+  const text = await page.textContent('#audit');
+  assert.match(text, /supervisor1/);
+  await page.fill('#audit-user', 'admin1');
+  await page.click('form.toolbar button[type="submit"]');
+  await page.waitForFunction(() => {
+    const cells = [...document.querySelectorAll('#audit tbody tr td:nth-child(3)')].map((td) => td.textContent);
+    return cells.length > 0 && cells.every((c) => c === 'admin1');
+  });
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+/* ---- languages ---- */
+
+test('languages: switch at any time; Arabic lays the whole page out right to left', async () => {
+  const page = await openPage('en');
+  assert.equal(await page.getAttribute('html', 'dir'), 'ltr');
+  assert.equal(await page.textContent('#login-form h1'), 'Log in');
+  await page.click('#langs button[data-lang="fr"]');
+  assert.equal(await page.getAttribute('html', 'lang'), 'fr');
+  assert.equal(await page.textContent('#login-form h1'), 'Connexion');
+  await login(page, 'supervisor1');
+  assert.equal(await page.textContent('#menu a[data-screen="check"]'), 'Contrôle');
+  await page.fill('#mrz', 'P<UTOERIKSSON');
+  await page.click('#langs button[data-lang="ar"]');
+  assert.equal(await page.getAttribute('html', 'dir'), 'rtl');
+  assert.equal(await page.getAttribute('html', 'lang'), 'ar');
+  assert.equal(await page.textContent('#menu a[data-screen="check"]'), 'التدقيق');
+  assert.equal(await page.inputValue('#mrz'), 'P<UTOERIKSSON', 'switching language keeps the typed MRZ');
+  /* the title (text-align: start) sits at the right edge of its panel; the brand at the right of the bar */
+  const box = await page.evaluate(() => {
+    const r = (el) => el.getBoundingClientRect();
+    const title = document.querySelector('#check-title');
+    const range = document.createRange();
+    range.selectNodeContents(title);
+    return { text: r(range), panel: r(title.parentElement), brand: r(document.querySelector('.brand')), width: innerWidth };
+  });
+  assert.ok(box.panel.right - box.text.right < 40, 'Arabic title is right-aligned: ' + JSON.stringify(box));
+  assert.ok(box.text.left - box.panel.left > 100, 'Arabic title does not start at the left');
+  assert.ok(box.brand.left > box.width / 2, 'the brand sits on the right in Arabic');
+  /* the MRZ itself stays left to right */
+  assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('#mrz')).direction), 'ltr');
+  /* the Arabic font from Debian's fonts-noto-core is served and used */
+  const font = await page.evaluate(async () => { await document.fonts.ready; return document.fonts.check('16px "Noto Naskh Arabic"', 'ت'); });
+  assert.ok(font, 'Noto Naskh Arabic loaded');
+  const res = await fetch(server.base + '/generated/fonts/NotoNaskhArabic-Regular.ttf');
+  assert.equal(res.status, 200);
+  /* the choice survives a reload */
+  await page.reload();
+  await page.waitForSelector('body[data-ready="1"]');
+  assert.equal(await page.getAttribute('html', 'dir'), 'rtl');
+  /* back to English */
+  await page.click('#langs button[data-lang="en"]');
+  assert.equal(await page.getAttribute('html', 'dir'), 'ltr');
+  assert.equal(await page.textContent('#menu a[data-screen="check"]'), 'Check');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('languages: dates and numbers per locale, country names from iso-codes', async () => {
+  const page = await openPage('en');
+  const out = {};
+  for (const l of ['en', 'fr', 'ar']) {
+    await page.click('#langs button[data-lang="' + l + '"]');
+    out[l] = await page.evaluate(async () => {
+      const i18n = await import('/js/i18n.js');
+      return { date: i18n.date('1974-08-12'), month: i18n.date('1974-08-??'), number: i18n.number(1234567), country: i18n.country('DEU'), icao: i18n.country('D<<') };
+    });
+  }
+  assert.match(out.en.date, /Aug/);
+  assert.match(out.fr.date, /août/);
+  assert.match(out.en.number, /1,234,567/);
+  assert.match(out.fr.number, /1\s234\s567/);
+  assert.match(out.ar.date, /[\u0600-\u06ff]/, 'Arabic month name: ' + out.ar.date);
+  assert.equal(out.en.country, 'Germany');
+  assert.equal(out.fr.country, 'Allemagne');
+  assert.equal(out.ar.country, 'ألمانيا');
+  assert.equal(out.en.icao, 'Germany', 'the ICAO code D is Germany');
+  assert.doesNotMatch(out.en.month, /12/);
+  await page.context().close();
+});
+
+/* ---- session expiry ---- */
+
+test('session expiry: the login comes back with a message and the typed MRZ is kept', async () => {
+  const page = await openPage('en');
+  await login(page, 'officer1');
+  const partial = 'P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<';
+  await page.fill('#mrz', partial);
+  await page.context().clearCookies();
+  await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+  await page.waitForSelector('#login-notice');
+  assert.match(await page.textContent('#login-notice'), /session has ended/);
+  await login(page, 'officer1');
+  assert.equal(await page.inputValue('#mrz'), partial);
+  /* logging out clears it */
+  await page.click('#logout');
+  await login(page, 'officer1');
+  assert.equal(await page.inputValue('#mrz'), '');
+  await page.context().close();
+});
+
+/* ---- accessibility: contrast ---- */
+
+async function contrastFailures(page) {
+  return page.evaluate(() => {
+    const parse = (c) => { const m = c.match(/[\d.]+/g).map(Number); return { r: m[0], g: m[1], b: m[2], a: m[3] === undefined ? 1 : m[3] }; };
+    const lum = ({ r, g, b }) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }; return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+    const bgOf = (el) => { for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor); if (c.a > 0.9) return c; } return { r: 255, g: 255, b: 255, a: 1 }; };
+    const fails = [];
+    for (const el of document.querySelectorAll('body *')) {
+      if (![...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
+      const st = getComputedStyle(el);
+      if (st.visibility === 'hidden' || st.display === 'none' || el.closest('[hidden]') || el.getClientRects().length === 0) continue;
+      if (el.closest('button:disabled, .sr-only')) continue; /* WCAG exempts inactive controls */
+      if (el.matches('.skip-link:not(:focus)')) continue;
+      const fg = parse(st.color);
+      const bg = bgOf(el);
+      const [l1, l2] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+      const ratio = (l1 + 0.05) / (l2 + 0.05);
+      const size = parseFloat(st.fontSize);
+      const large = size >= 24 || (size >= 18.66 && Number(st.fontWeight) >= 700);
+      if (ratio < (large ? 3 : 4.5)) fails.push(el.tagName + '.' + el.className + ' "' + el.textContent.trim().slice(0, 30) + '" ' + ratio.toFixed(2));
+    }
+    return fails;
+  });
+}
+
+test('contrast: text on the login, check, audit and users screens meets WCAG AA, in English and Arabic', async () => {
+  for (const lang of ['en', 'ar']) {
+    const page = await openPage(lang);
+    assert.deepEqual(await contrastFailures(page), [], 'login ' + lang);
+    await login(page, 'supervisor1');
+    assert.deepEqual(await contrastFailures(page), [], 'check ' + lang);
+    await page.click('#menu a[data-screen="audit"]');
+    await page.waitForSelector('#audit');
+    assert.deepEqual(await contrastFailures(page), [], 'audit ' + lang);
+    await page.context().close();
+  }
+  const page = await openPage('en');
+  await login(page, 'admin1');
+  await page.click('#menu a[data-screen="users"]');
+  await page.waitForSelector('#users');
+  assert.deepEqual(await contrastFailures(page), [], 'users');
+  /* touch targets: every button and menu link is at least 44 px high */
+  const small = await page.$$eval('button, #menu a, input:not([type=checkbox]), select', (els) =>
+    els.filter((e) => e.getClientRects().length && e.getBoundingClientRect().height < 43.5).map((e) => e.outerHTML.slice(0, 60)));
+  assert.deepEqual(small, []);
+  await page.context().close();
+});
+
+/* ---- the first-line check, on a server that offers it ---- */
+
+function checkDigit(s) {
+  const w = [7, 3, 1];
+  let sum = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    const v = c === '<' ? 0 : /\d/.test(c) ? +c : c.charCodeAt(0) - 55;
+    sum += v * w[i % 3];
+  }
+  return String(sum % 10);
+}
+
+/* A valid TD3 passport zone for the given fields (dates YYMMDD). */
+export function td3({ state = 'UTO', surname, given, number, nationality = 'UTO', dob, sex, expiry }) {
+  const name = (surname + '<<' + given.replace(/ /g, '<')).padEnd(39, '<').slice(0, 39);
+  const line1 = ('P<' + state + name).padEnd(44, '<');
+  const num = number.padEnd(9, '<');
+  const personal = '<'.repeat(14);
+  const part = num + checkDigit(num) + nationality + dob + checkDigit(dob) + sex + expiry + checkDigit(expiry) + personal + checkDigit(personal);
+  const composite = checkDigit(num + checkDigit(num) + dob + checkDigit(dob) + expiry + checkDigit(expiry) + personal + checkDigit(personal));
+  return line1 + '\n' + part + composite;
+}
+
+/* Types a zone as a scanner does: each line followed by Enter. */
+async function scan(page, zone) {
+  await page.focus('#mrz');
+  for (const line of zone.split('\n')) {
+    await page.keyboard.type(line);
+    await page.keyboard.press('Enter');
+  }
+  await page.waitForSelector('#result, #check-error');
+}
+
+const CLEAR_TRAVELLER = td3({ surname: 'ERIKSSON', given: 'ANNA MARIA', number: 'L898902C3', dob: '740812', sex: 'F', expiry: '350415' });
+
+test('check: a clear traveller scanned as keystrokes', async (t) => {
+  if (!routes.has('POST /v1/checks') && !routes.has('POST /v1/documents/mrz')) {
+    t.skip('the server offers neither POST /v1/checks nor POST /v1/documents/mrz yet');
+    return;
+  }
+  const page = await openPage('en');
+  await login(page, 'officer1');
+  await scan(page, CLEAR_TRAVELLER);
+  assert.equal(await page.$('#check-error'), null, 'check failed: ' + (await page.$('#check-error') ? await page.textContent('#check-error') : ''));
+  assert.equal(await page.textContent('#doc-valid'), 'Valid');
+  assert.match(await page.textContent('#doc'), /ERIKSSON/);
+  assert.match(await page.textContent('#doc'), /12 Aug 1974/);
+  if (routes.has('POST /v1/screen') || routes.has('POST /v1/checks')) {
+    assert.equal(await page.getAttribute('#result', 'data-aid'), 'clear');
+    assert.ok(await page.$('#no-hits'));
+  }
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'result', 'the result card takes the focus');
+  await page.keyboard.press('Escape');
+  assert.equal(await page.inputValue('#mrz'), '');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'mrz');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('check: a hit with its explanation', async (t) => {
+  if (!routes.has('POST /v1/checks') && !routes.has('POST /v1/screen')) {
+    t.skip('the server does not screen travellers yet (POST /v1/screen or POST /v1/checks)');
+    return;
+  }
+  t.skip('needs a watchlist loaded through the API or CLI of issue 4');
+});
+
+test('check: refusal with a reason code', async (t) => {
+  if (!routes.has('POST /v1/checks/{id}/decision')) {
+    t.skip('the server does not record decisions yet (POST /v1/checks/{id}/decision, issue 5)');
+    return;
+  }
+  const page = await openPage('en');
+  await login(page, 'officer1');
+  await scan(page, CLEAR_TRAVELLER);
+  await page.keyboard.press('r');
+  await page.waitForSelector('#refuse-dialog');
+  await page.keyboard.press('a');
+  await page.keyboard.press('h');
+  await page.click('#refuse-confirm');
+  await page.waitForSelector('#decided');
+  assert.match(await page.textContent('#decided'), /A, H/);
+  await page.context().close();
+});
