@@ -131,6 +131,9 @@ static int run_demo(int argc, char **argv)
     if (rc)
         return rc;
     rc = ensure_admin(s);
+    limes_error err = {0};
+    if (!rc && limes_bcp_add_demo(s, &err))
+        rc = cli_error(&err);
     if (rc) {
         limes_store_close(s);
         return rc;

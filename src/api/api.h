@@ -19,6 +19,7 @@ extern const struct route api_system_routes[];
 extern const struct route api_session_routes[];
 extern const struct route api_users_routes[];
 extern const struct route api_audit_routes[];
+extern const struct route api_border_routes[];
 extern const struct route api_lists_routes[];
 
 /* Role sets used across modules. */

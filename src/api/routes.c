@@ -6,6 +6,7 @@ const struct route *const api_route_tables[] = {
     api_session_routes,
     api_users_routes,
     api_audit_routes,
+    api_border_routes,
     api_lists_routes,
     NULL,
 };
