@@ -15,6 +15,7 @@
  * documents with a DOCTYPE; any XML error fails the whole import.
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -307,11 +308,19 @@ static limes_rc un_walk(const xmlNode *root, limes_watch_set *set,
     return LIMES_OK;
 }
 
+static pthread_once_t libxml_once = PTHREAD_ONCE_INIT;
+
+static void libxml_init(void)
+{
+    xmlInitParser(); /* once, before any thread parses */
+}
+
 limes_rc limes_import_un_xml(const char *data, size_t len, const limes_import_options *opt,
                              limes_watch_set **out, limes_import_report *report,
                              limes_error *err)
 {
     *out = NULL;
+    pthread_once(&libxml_once, libxml_init);
     if (len == 0)
         return limes_fail(err, LIMES_INVALID, "file", "the UN list file is empty");
     if (len > INT32_MAX)

@@ -10,6 +10,7 @@
 
 #include "limes/limes.h"
 #include "limes/lists.h"
+#include "lists/lists_int.h"
 #include "test.h"
 
 static const limes_watch_person *find_ref(const limes_watch_set *set, const char *ref)
@@ -628,6 +629,113 @@ static void test_store_real_lists(void)
     limes_store_close(s);
 }
 
+
+/* ---- the stored form ---- */
+
+static void test_entry_json_round_trip(void)
+{
+    limes_watch_person p = {0};
+    person_add_name(&p, "Quote \" back\\slash\ttab \xF0\x9F\x98\x80 \xD8\xB9\xD9\x84\xD9\x8A", "G",
+                    NULL, LIMES_NAME_PRIMARY);
+    person_add_name(&p, "Weak", NULL, "F", LIMES_NAME_WEAK_ALIAS);
+    person_add_dob(&p, 1960, 0, 0, 1962);
+    person_add_nationality(&p, "SYR");
+    person_add_doc(&p, "A\"1", "EGY", NULL);
+    person_add_pob(&p, "Aleppo");
+    p.gender = 'F';
+    p.action = strdup("protect");
+    char *json = entry_person_json(&p);
+    CHECK(json != NULL);
+    limes_watch_person back = {0};
+    CHECK(entry_person_from_json(json, &back));
+    CHECK_INT(back.nnames, 2);
+    if (back.nnames == 2) {
+        CHECK_STR(back.names[0].full, p.names[0].full);
+        CHECK_STR(back.names[0].given, "G");
+        CHECK(back.names[0].family == NULL);
+        CHECK_STR(back.names[1].family, "F");
+        CHECK_INT(back.names[1].quality, LIMES_NAME_WEAK_ALIAS);
+        CHECK_STR(back.names[0].script, p.names[0].script);
+    }
+    CHECK(back.ndobs == 1 && back.dobs[0].year == 1960 && back.dobs[0].year_to == 1962);
+    CHECK(back.nnationalities == 1 && strcmp(back.nationalities[0], "SYR") == 0);
+    CHECK(back.ndocs == 1 && strcmp(back.docs[0].number, "A\"1") == 0 && back.docs[0].type == NULL);
+    CHECK_STR(back.place_of_birth, "Aleppo");
+    CHECK_STR(back.action, "protect");
+    CHECK(back.gender == 'F');
+    limes_watch_person_free(&back);
+    free(json);
+    limes_watch_person_free(&p);
+
+    /* \u escapes (a surrogate pair), unknown members skipped, broken input refused. */
+    limes_watch_person q = {0};
+    CHECK(entry_person_from_json("{\"z\":[1,{\"k\":[true,null,-2.5e3]}],\"n\":[[\"\\u00e9\\ud83d\\ude00\","
+                                 "null,null,\"Latn\",0]],\"g\":\"M\"}", &q));
+    CHECK(q.nnames == 1 && strcmp(q.names[0].full, "\xC3\xA9\xF0\x9F\x98\x80") == 0);
+    limes_watch_person_free(&q);
+    static const char *const broken[] = {
+        "", "{", "{\"n\":[[\"x\",null,null,\"Latn\",0]]", "{\"n\":[]}", "{\"n\":[[\"x\"]]}",
+        "{\"n\":[[\"\\ud800\",null,null,\"\",0]]}", "{\"n\":[[\"\\u0000\",null,null,\"\",0]]}",
+        "{\"n\":[[\"x\",null,null,\"Latn\",0]]} trailing", "{\"c\":[\"TOOLONG\"],\"n\":[[\"x\",null,null,\"\",0]]}",
+    };
+    for (size_t i = 0; i < sizeof broken / sizeof broken[0]; i++) {
+        limes_watch_person b = {0};
+        CHECK(!entry_person_from_json(broken[i], &b));
+        limes_watch_person_free(&b);
+    }
+    limes_watch_document d = {0};
+    CHECK(entry_document_from_json("{\"num\":\"L898902C3\",\"i\":\"UTO\",\"s\":\"stolen\",\"rd\":\"2024-05-01\"}", &d));
+    CHECK_STR(d.number, "L898902C3");
+    CHECK_STR(d.reported, "2024-05-01");
+    limes_watch_document_free(&d);
+    CHECK(!entry_document_from_json("{\"i\":\"UTO\"}", &d));
+    limes_watch_document_free(&d);
+}
+
+static void test_demo_lists(void)
+{
+    const char *src = getenv("LIMES_SOURCE");
+    if (!src) {
+        fprintf(stderr, "  skipped: LIMES_SOURCE not set\n");
+        return;
+    }
+    char demo_db[600], data[600];
+    snprintf(demo_db, sizeof demo_db, "%s/demo.db", dir);
+    snprintf(data, sizeof data, "%s/data/lists", src);
+    limes_store *s = NULL;
+    limes_error err = {0};
+    CHECK_INT(limes_store_open(demo_db, &s, &err), LIMES_OK);
+    if (!s)
+        return;
+    int loaded = -1;
+    CHECK_INT(limes_lists_load_demo(s, data, &loaded, &err), LIMES_OK);
+    CHECK_INT(loaded, 3);
+    int64_t gen = limes_lists_generation(s);
+    CHECK_INT(limes_lists_load_demo(s, data, &loaded, &err), LIMES_OK);
+    CHECK_INT(loaded, 0); /* lists exist: nothing reloaded */
+    CHECK_INT(limes_lists_generation(s), gen);
+    limes_watch_set *set = NULL;
+    CHECK_INT(limes_lists_load(s, &set, &err), LIMES_OK);
+    size_t protect = 0, arabic = 0, specimen = 0;
+    for (size_t i = 0; set && i < set->npersons; i++) {
+        const limes_watch_person *p = &set->persons[i];
+        if (strcmp(p->list, "NATIONAL-PERSONS") != 0)
+            continue;
+        protect += strcmp(p->action, "protect") == 0;
+        for (size_t k = 0; k < p->nnames; k++)
+            arabic += strcmp(p->names[k].script, "Arab") == 0;
+    }
+    for (size_t i = 0; set && i < set->ndocuments; i++)
+        specimen += strcmp(set->documents[i].number, "L898902C3") == 0 &&
+                    strcmp(set->documents[i].issuer, "UTO") == 0;
+    CHECK(set && set->npersons == 730 + 12);
+    CHECK(protect >= 1);
+    CHECK(arabic >= 5);
+    CHECK_INT(specimen, 1);
+    limes_watch_set_free(set);
+    limes_store_close(s);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/limes-test-lists-%d", (int)getpid());
@@ -644,6 +752,8 @@ int main(void)
     RUN(test_csv_persons_bad_input);
     RUN(test_csv_documents);
     RUN(test_store_round_trip_and_atomic_replace);
+    RUN(test_entry_json_round_trip);
+    RUN(test_demo_lists);
     if (test_shared_data()) {
         RUN(test_un_real_file);
         RUN(test_ofac_real_files);
