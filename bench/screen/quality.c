@@ -1,0 +1,355 @@
+/*
+ * quality.c - screening quality on the shared test data: recall of the UN
+ * positives (yente fixtures, treated rows: typos, swaps, shifted dates)
+ * at each threshold, false alerts per 1,000 synthetic negative travellers
+ * (negatives_global.csv + negatives_us.csv against UN + OFAC), the
+ * precision-recall table, cross-script recall (each UN individual's
+ * Arabic original-script name against an index of the Latin names only)
+ * and OFAC alias recall (each alt.csv alias of an individual against an
+ * index of primary names only), with per-query latency.
+ *
+ * usage: quality SHARED_DATA_DIR [MAX_NEGATIVES]
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "limes/lists.h"
+#include "limes/screen.h"
+#include "lists/lists_int.h"
+
+#define NT 20 /* thresholds in the table: 0.60, 0.62, ... 0.98 */
+
+static double now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* ---- minimal CSV (RFC 4180 quotes, one record per line) ---- */
+static int csv_split(char *line, char **f, int max)
+{
+    int n = 0;
+    char *p = line;
+    while (n < max) {
+        char *out = p;
+        f[n++] = out;
+        if (*p == '"') {
+            p++;
+            for (;;) {
+                if (*p == '"' && p[1] == '"') {
+                    *out++ = '"';
+                    p += 2;
+                } else if (*p == '"') {
+                    p++;
+                    break;
+                } else if (!*p) {
+                    break;
+                } else {
+                    *out++ = *p++;
+                }
+            }
+        } else {
+            while (*p && *p != ',')
+                *out++ = *p++;
+        }
+        char c = *p;
+        *out = '\0';
+        if (c != ',')
+            break;
+        p++;
+    }
+    return n;
+}
+
+struct row {
+    char name[512], dob[16], nat[4], gender, ref[64];
+};
+
+/* full_name,first,middle,last,gender,date_of_birth,place_of_birth,nationality */
+static size_t read_travellers(const char *path, struct row **out, size_t max)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "cannot open %s\n", path);
+        exit(2);
+    }
+    char line[4096];
+    size_t n = 0, cap = 1024;
+    struct row *rows = malloc(cap * sizeof *rows);
+    if (!fgets(line, sizeof line, f)) /* header */
+        exit(2);
+    while (n < max && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        char *fld[8];
+        if (csv_split(line, fld, 8) < 8)
+            continue;
+        if (n == cap)
+            rows = realloc(rows, (cap *= 2) * sizeof *rows);
+        struct row *r = &rows[n++];
+        memset(r, 0, sizeof *r);
+        snprintf(r->name, sizeof r->name, "%s", fld[0]);
+        snprintf(r->dob, sizeof r->dob, "%s", fld[5]);
+        r->gender = fld[4][0] == 'm' ? 'M' : fld[4][0] == 'f' ? 'F' : 0;
+        country_code_alpha3(fld[7], r->nat);
+    }
+    fclose(f);
+    *out = rows;
+    return n;
+}
+
+static double thr(int k) { return 0.60 + 0.02 * k; }
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Best score among hits whose ref equals want (want NULL: any hit); -1 if none. */
+static double screen_one(const limes_screen_engine *e, const struct row *r, const char *want,
+                         double *ms, int *rank)
+{
+    limes_screen_query q = {.name = r->name, .dob = r->dob[0] ? r->dob : NULL,
+                            .nationality = r->nat[0] ? r->nat : NULL, .gender = r->gender,
+                            .min_score = 0.55, .limit = 10};
+    limes_screen_result res;
+    limes_error err = {0};
+    double t0 = now_ms();
+    if (limes_screen_engine_query(e, &q, &res, &err)) {
+        q.dob = NULL; /* malformed dates in the fixtures: screen by name */
+        if (limes_screen_engine_query(e, &q, &res, &err))
+            return -2;
+    }
+    *ms = now_ms() - t0;
+    double best = -1;
+    if (rank)
+        *rank = 0;
+    for (size_t i = 0; i < res.nhits; i++)
+        if (!want || !strcmp(res.hits[i].ref, want)) {
+            if (res.hits[i].score > best) {
+                best = res.hits[i].score;
+                if (rank)
+                    *rank = (int)i + 1;
+            }
+        }
+    limes_screen_result_free(&res);
+    return best;
+}
+
+static void latency_line(const char *what, double *ms, size_t n)
+{
+    qsort(ms, n, sizeof *ms, cmp_double);
+    double sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += ms[i];
+    printf("%s: %zu queries, p50 %.3f ms, p95 %.3f ms, p99 %.3f ms, mean %.3f ms (%.0f/s)\n",
+           what, n, ms[n / 2], ms[n * 95 / 100], ms[n * 99 / 100], sum / (double)n,
+           1000.0 * (double)n / sum);
+}
+
+static limes_watch_set *load(const char *dir)
+{
+    char un[1024], sdn[1024], alt[1024], add[1024];
+    snprintf(un, sizeof un, "%s/screening/un/UN_consolidated_2026-02-27.xml", dir);
+    snprintf(sdn, sizeof sdn, "%s/screening/ofac_2021/sdn.csv", dir);
+    snprintf(alt, sizeof alt, "%s/screening/ofac_2021/alt.csv", dir);
+    snprintf(add, sizeof add, "%s/screening/ofac_2021/add.csv", dir);
+    limes_watch_set *a, *b;
+    limes_import_report rep = {0};
+    limes_error err = {0};
+    limes_import_options ou = {.list = "UN"}, oo = {.list = "OFAC"};
+    if (limes_import_un_xml_file(un, &ou, &a, &rep, &err) ||
+        limes_import_ofac_files(sdn, alt, add, &oo, &b, &rep, &err)) {
+        fprintf(stderr, "import: %s\n", limes_error_text(&err));
+        exit(1);
+    }
+    /* join b into a (shallow: entries move) */
+    a->persons = realloc(a->persons, (a->npersons + b->npersons) * sizeof *a->persons);
+    memcpy(a->persons + a->npersons, b->persons, b->npersons * sizeof *b->persons);
+    a->npersons += b->npersons;
+    free(b->persons);
+    b->persons = NULL;
+    b->npersons = 0;
+    limes_watch_set_free(b);
+    return a;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: quality SHARED_DATA_DIR [MAX_NEGATIVES]\n");
+        return 2;
+    }
+    const char *dir = argv[1];
+    size_t maxneg = argc > 2 ? (size_t)atol(argv[2]) : 1000000;
+    limes_watch_set *set = load(dir);
+    limes_screen_engine *e;
+    limes_error err = {0};
+    if (limes_screen_engine_build(set, NULL, &e, &err)) {
+        fprintf(stderr, "build: %s\n", limes_error_text(&err));
+        return 1;
+    }
+    limes_screen_stats st;
+    limes_screen_engine_stats(e, &st);
+    printf("index: %zu persons, %zu names, %zu vocabulary tokens, %.1f MB, built in %.0f ms\n",
+           st.persons, st.names, st.vocabulary, (double)st.memory_bytes / 1e6, st.build_ms);
+
+    /* positives */
+    char path[1024];
+    struct row *pos;
+    snprintf(path, sizeof path, "%s/screening/yente_fixtures/positives_un_treated.csv", dir);
+    size_t npos = read_travellers(path, &pos, 100000);
+    snprintf(path, sizeof path, "%s/screening/yente_fixtures/positives_un_ground_truth.csv", dir);
+    FILE *gt = fopen(path, "r");
+    char line[4096];
+    if (!gt || !fgets(line, sizeof line, gt))
+        return 2;
+    for (size_t i = 0; i < npos && fgets(line, sizeof line, gt); i++) {
+        line[strcspn(line, "\r\n")] = '\0';
+        char *fld[8];
+        if (csv_split(line, fld, 8) == 8 && strcmp(fld[7], "none") != 0)
+            snprintf(pos[i].ref, sizeof pos[i].ref, "%s", fld[6]);
+    }
+    fclose(gt);
+    size_t found[NT] = {0}, scored = 0, at1 = 0;
+    double *ms = malloc((npos + 200000) * sizeof *ms);
+    size_t nms = 0;
+    for (size_t i = 0; i < npos; i++) {
+        if (!pos[i].ref[0])
+            continue;
+        scored++;
+        int rank;
+        double s = screen_one(e, &pos[i], pos[i].ref, &ms[nms++], &rank);
+        at1 += rank == 1;
+        for (int k = 0; k < NT; k++)
+            found[k] += s >= thr(k);
+        if (s < LIMES_SCREEN_DEFAULT_THRESHOLD && getenv("SHOW_MISSES"))
+            printf("miss: %s | %s | %s -> %s (%.3f)\n", pos[i].name, pos[i].dob, pos[i].nat,
+                   pos[i].ref, s);
+    }
+    latency_line("positives latency", ms, nms);
+
+    /* negatives */
+    struct row *neg[2];
+    size_t nneg[2];
+    snprintf(path, sizeof path, "%s/screening/yente_fixtures/negatives_global.csv", dir);
+    nneg[0] = read_travellers(path, &neg[0], maxneg);
+    snprintf(path, sizeof path, "%s/screening/yente_fixtures/negatives_us.csv", dir);
+    nneg[1] = read_travellers(path, &neg[1], maxneg);
+    size_t alerts[NT] = {0}, nneg_all = nneg[0] + nneg[1];
+    nms = 0;
+    for (int f = 0; f < 2; f++)
+        for (size_t i = 0; i < nneg[f]; i++) {
+            double s = screen_one(e, &neg[f][i], NULL, &ms[nms++], NULL);
+            for (int k = 0; k < NT; k++)
+                alerts[k] += s >= thr(k);
+            if (s >= LIMES_SCREEN_DEFAULT_THRESHOLD && getenv("SHOW_ALERTS"))
+                printf("alert: %s | %s | %s (%.3f)\n", neg[f][i].name, neg[f][i].dob,
+                       neg[f][i].nat, s);
+        }
+    latency_line("negatives latency", ms, nms);
+
+    printf("\npositives: %zu rows with a UN reference; recall@1 (any score) %.4f\n", scored,
+           (double)at1 / (double)scored);
+    printf("| threshold | recall | false alerts / 1,000 | precision |\n|---|---|---|---|\n");
+    for (int k = 0; k < NT; k++) {
+        double rec = (double)found[k] / (double)scored;
+        double fa = 1000.0 * (double)alerts[k] / (double)nneg_all;
+        double prec = found[k] + alerts[k] ? (double)found[k] / (double)(found[k] + alerts[k]) : 1;
+        printf("| %.2f%s | %.4f | %.2f | %.4f |\n", thr(k),
+               fabs(thr(k) - LIMES_SCREEN_DEFAULT_THRESHOLD) < 1e-9 ? " (default)" : "", rec, fa,
+               prec);
+    }
+    printf("negatives screened: %zu\n", nneg_all);
+
+    /* cross-script: Arabic original-script names against Latin-only UN names */
+    limes_watch_set latin = {0};
+    size_t nun = 0;
+    for (size_t i = 0; i < set->npersons; i++)
+        nun += !strcmp(set->persons[i].list, "UN");
+    latin.persons = calloc(nun, sizeof *latin.persons);
+    struct {
+        const char *name, *ref;
+    } *arq = calloc(nun * 4, sizeof *arq);
+    size_t narq = 0;
+    for (size_t i = 0; i < set->npersons; i++) {
+        limes_watch_person *p = &set->persons[i];
+        if (strcmp(p->list, "UN") != 0)
+            continue;
+        limes_watch_person *c = &latin.persons[latin.npersons++];
+        *c = *p;
+        c->names = calloc(p->nnames ? p->nnames : 1, sizeof *c->names);
+        c->nnames = 0;
+        for (size_t k = 0; k < p->nnames; k++) {
+            if (!strcmp(p->names[k].script, "Arab")) {
+                if (narq < nun * 4)
+                    arq[narq].name = p->names[k].full, arq[narq++].ref = p->ref;
+            } else {
+                c->names[c->nnames++] = p->names[k];
+            }
+        }
+    }
+    limes_screen_engine *le;
+    if (limes_screen_engine_build(&latin, NULL, &le, &err))
+        return 1;
+    size_t xfound[NT] = {0};
+    nms = 0;
+    for (size_t i = 0; i < narq; i++) {
+        struct row r = {0};
+        snprintf(r.name, sizeof r.name, "%s", arq[i].name);
+        double s = screen_one(le, &r, arq[i].ref, &ms[nms++], NULL);
+        for (int k = 0; k < NT; k++)
+            xfound[k] += s >= thr(k);
+        if (s < LIMES_SCREEN_DEFAULT_THRESHOLD && getenv("SHOW_XMISSES"))
+            printf("xmiss: %s -> %s (%.3f)\n", arq[i].name, arq[i].ref, s);
+    }
+    printf("\ncross-script: %zu Arabic-script UN names vs Latin-only index\n", narq);
+    for (int k = 0; k < NT; k += 2)
+        printf("  threshold %.2f: recall %.4f\n", thr(k), (double)xfound[k] / (double)narq);
+    for (size_t i = 0; i < latin.npersons; i++)
+        free(latin.persons[i].names);
+    free(latin.persons);
+    limes_screen_engine_free(le);
+
+    /* OFAC aliases against primary names only */
+    limes_watch_set prim = {0};
+    prim.persons = calloc(set->npersons, sizeof *prim.persons);
+    size_t nal = 0, alfound[NT] = {0};
+    for (size_t i = 0; i < set->npersons; i++) {
+        limes_watch_person *p = &set->persons[i];
+        if (strcmp(p->list, "OFAC") != 0)
+            continue;
+        limes_watch_person *c = &prim.persons[prim.npersons++];
+        *c = *p;
+        c->nnames = p->nnames ? 1 : 0; /* the importer puts the primary name first */
+    }
+    if (limes_screen_engine_build(&prim, NULL, &le, &err))
+        return 1;
+    for (size_t i = 0; i < prim.npersons; i++) {
+        limes_watch_person *p = &set->persons[i + (set->npersons - prim.npersons)];
+        for (size_t k = 1; k < p->nnames; k++) {
+            struct row r = {0};
+            snprintf(r.name, sizeof r.name, "%s", p->names[k].full);
+            double t;
+            double s = screen_one(le, &r, p->ref, &t, NULL);
+            if (s == -2)
+                continue;
+            nal++;
+            for (int j = 0; j < NT; j++)
+                alfound[j] += s >= thr(j);
+        }
+    }
+    printf("\nOFAC aliases: %zu aliases of individuals vs primary names only\n", nal);
+    for (int k = 0; k < NT; k += 2)
+        printf("  threshold %.2f: recall %.4f\n", thr(k), (double)alfound[k] / (double)nal);
+    free(prim.persons);
+    limes_screen_engine_free(le);
+    limes_screen_engine_free(e);
+    limes_watch_set_free(set);
+    free(pos), free(neg[0]), free(neg[1]), free(ms), free(arq);
+    return 0;
+}

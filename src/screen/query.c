@@ -1,0 +1,763 @@
+/*
+ * query.c - screening one traveller against an engine.
+ *
+ * 1. Normalise the query name (strict: bad input is an error, not a miss).
+ * 2. For each query token, find the vocabulary tokens within reach (same
+ *    text, shared variant group, same skeleton, enough shared trigrams) and
+ *    keep those whose similarity is at least TOK_MIN in a per-query hit map.
+ * 3. Walk the postings of those vocabulary tokens, rarest query token
+ *    first, adding each name's evidence; very common tokens beyond a budget
+ *    are not walked (their similarity still counts in step 4).
+ * 4. Score the best-supported names by token alignment (align.c), keep each
+ *    person's best name, add date of birth, nationality and gender
+ *    evidence (evidence.c), apply the list's threshold.
+ * 5. Documents: exact number (plus issuer) and look-alike number maps.
+ * Scratch memory is pooled per engine, so a query allocates only its result.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "screen_int.h"
+
+#define MAX_ROWS 4096        /* vocabulary tokens in reach of one query */
+#define MAX_CANDIDATES 256   /* names scored per query */
+#define POSTING_BUDGET 300000
+#define NAME_FLOOR 0.50      /* below this a name is not a hit whatever the evidence */
+#define SKEL_FANOUT 3000     /* vocabulary tokens taken from one skeleton key */
+
+uint32_t screen_trigram(uint32_t a, uint32_t b, uint32_t c);
+
+struct row {
+    float sim[NAMES_MAX_TOKENS];
+    uint8_t how[NAMES_MAX_TOKENS];
+    uint32_t v;
+};
+
+struct scratch {
+    struct scratch *next;
+    float *acc;          /* per name */
+    uint32_t *touched;   /* names with acc > 0 */
+    size_t ntouched;
+    uint32_t *vseen;     /* per vocab: stamp of the last token step that compared it */
+    uint32_t *vrow_at;   /* per vocab: stamp of the query that gave it a row */
+    uint32_t *vrow;      /* per vocab: row index */
+    uint16_t *tri_count; /* per vocab */
+    uint32_t *tri_touched;
+    size_t ntri;
+    uint32_t stamp, qstamp;
+    struct row rows[MAX_ROWS];
+    size_t nrows;
+};
+
+static struct scratch *scratch_get(const limes_screen_engine *ce)
+{
+    limes_screen_engine *e = (limes_screen_engine *)ce; /* only the pool is touched */
+    pthread_mutex_lock(&e->pool_lock);
+    struct scratch *s = e->pool;
+    if (s)
+        e->pool = s->next;
+    pthread_mutex_unlock(&e->pool_lock);
+    if (s)
+        return s;
+    s = calloc(1, sizeof *s);
+    size_t nn = e->nnames ? e->nnames : 1, nv = e->vocab.n ? e->vocab.n : 1;
+    if (!s)
+        return NULL;
+    s->acc = calloc(nn, sizeof *s->acc);
+    s->touched = malloc(nn * sizeof *s->touched);
+    s->vseen = calloc(nv, sizeof *s->vseen);
+    s->vrow_at = calloc(nv, sizeof *s->vrow_at);
+    s->vrow = malloc(nv * sizeof *s->vrow);
+    s->tri_count = calloc(nv, sizeof *s->tri_count);
+    s->tri_touched = malloc(nv * sizeof *s->tri_touched);
+    if (!s->acc || !s->touched || !s->vseen || !s->vrow_at || !s->vrow || !s->tri_count ||
+        !s->tri_touched) {
+        free(s->acc), free(s->touched), free(s->vseen), free(s->vrow_at), free(s->vrow);
+        free(s->tri_count), free(s->tri_touched), free(s);
+        return NULL;
+    }
+    return s;
+}
+
+static void scratch_put(const limes_screen_engine *ce, struct scratch *s)
+{
+    limes_screen_engine *e = (limes_screen_engine *)ce;
+    for (size_t i = 0; i < s->ntouched; i++)
+        s->acc[s->touched[i]] = 0;
+    s->ntouched = 0;
+    pthread_mutex_lock(&e->pool_lock);
+    s->next = e->pool;
+    e->pool = s;
+    pthread_mutex_unlock(&e->pool_lock);
+}
+
+void screen_scratch_free_all(limes_screen_engine *e);
+void screen_scratch_free_all(limes_screen_engine *e)
+{
+    while (e->pool) {
+        struct scratch *s = e->pool;
+        e->pool = s->next;
+        free(s->acc), free(s->touched), free(s->vseen), free(s->vrow_at), free(s->vrow);
+        free(s->tri_count), free(s->tri_touched), free(s);
+    }
+}
+
+/* ---- step 2: vocabulary tokens in reach of a query token ------------------ */
+
+struct qctx {
+    const limes_screen_engine *e;
+    struct scratch *s;
+    const name_parts *q;
+    float qw[NAMES_MAX_TOKENS];
+};
+
+static struct row *row_for(struct qctx *c, uint32_t v)
+{
+    struct scratch *s = c->s;
+    if (s->vrow_at[v] == s->qstamp)
+        return &s->rows[s->vrow[v]];
+    if (s->nrows >= MAX_ROWS)
+        return NULL;
+    s->vrow_at[v] = s->qstamp;
+    s->vrow[v] = (uint32_t)s->nrows;
+    struct row *r = &s->rows[s->nrows++];
+    memset(r, 0, sizeof *r);
+    r->v = v;
+    return r;
+}
+
+static void consider(struct qctx *c, int qi, uint32_t v)
+{
+    struct scratch *s = c->s;
+    if (s->vseen[v] == s->stamp)
+        return;
+    s->vseen[v] = s->stamp;
+    name_token vt;
+    eng_vtok_token(c->e, v, &vt);
+    name_match_how how;
+    double sim = names_token_sim(&c->q->tok[qi], &vt, &how);
+    if (sim < TOK_MIN)
+        return;
+    struct row *r = row_for(c, v);
+    if (r) {
+        r->sim[qi] = (float)sim;
+        r->how[qi] = (uint8_t)how;
+    }
+}
+
+static void consider_csr(struct qctx *c, int qi, const struct csr *m, uint32_t key, size_t cap)
+{
+    if (key == STRMAP_NONE || key >= m->nkeys)
+        return;
+    uint32_t from = m->off[key], to = m->off[key + 1];
+    if (to - from > cap)
+        to = from + (uint32_t)cap;
+    for (uint32_t k = from; k < to; k++)
+        consider(c, qi, m->ids[k]);
+}
+
+static void reach_by_trigrams(struct qctx *c, int qi)
+{
+    const name_token *t = &c->q->tok[qi];
+    struct scratch *s = c->s;
+    const struct csr *m = &c->e->by_tri;
+    s->ntri = 0;
+    for (int i = 0; i < t->ncp; i++) {
+        uint32_t a = i >= 2 ? t->cp[i - 2] : 0, b = i >= 1 ? t->cp[i - 1] : 0;
+        uint32_t key = screen_trigram(a, b, t->cp[i]);
+        for (uint32_t k = m->off[key]; k < m->off[key + 1]; k++) {
+            uint32_t v = m->ids[k];
+            if (!s->tri_count[v]++)
+                s->tri_touched[s->ntri++] = v;
+        }
+    }
+    unsigned need = t->ncp <= 2 ? 1u : (unsigned)(t->ncp + 1) / 2;
+    for (size_t k = 0; k < s->ntri; k++) {
+        uint32_t v = s->tri_touched[k];
+        const struct vtok *x = &c->e->vt[v];
+        bool close_len = x->ncp + 3 >= t->ncp && t->ncp + 3 >= x->ncp;
+        if (s->tri_count[v] >= need && close_len)
+            consider(c, qi, v);
+        s->tri_count[v] = 0;
+    }
+}
+
+static void reach(struct qctx *c, int qi)
+{
+    const name_token *t = &c->q->tok[qi];
+    const limes_screen_engine *e = c->e;
+    c->s->stamp++;
+    uint32_t v = strmap_index(&e->vocab, t->text, strlen(t->text));
+    if (v != STRMAP_NONE)
+        consider(c, qi, v);
+    for (int g = 0; g < t->ngroups; g++)
+        consider_csr(c, qi, &e->by_group, t->groups[g], SKEL_FANOUT);
+    if (t->skel[0] && strlen(t->skel) >= 2)
+        consider_csr(c, qi, &e->by_skel, strmap_index(&e->skels, t->skel, strlen(t->skel)),
+                     SKEL_FANOUT);
+    if (t->skel_na[0])
+        consider_csr(c, qi, &e->by_skel,
+                     strmap_index(&e->skels, t->skel_na, strlen(t->skel_na)), SKEL_FANOUT);
+    reach_by_trigrams(c, qi);
+}
+
+/* ---- step 3: postings ---------------------------------------------------- */
+
+static size_t token_postings(const struct qctx *c, int qi)
+{
+    size_t n = 0;
+    for (size_t r = 0; r < c->s->nrows; r++)
+        if (c->s->rows[r].sim[qi] > 0) {
+            uint32_t v = c->s->rows[r].v;
+            n += c->e->postings.off[v + 1] - c->e->postings.off[v];
+        }
+    return n;
+}
+
+static void walk_postings(struct qctx *c, int qi)
+{
+    struct scratch *s = c->s;
+    const struct csr *p = &c->e->postings;
+    for (size_t r = 0; r < s->nrows; r++) {
+        float sim = s->rows[r].sim[qi];
+        if (sim <= 0)
+            continue;
+        uint32_t v = s->rows[r].v;
+        for (uint32_t k = p->off[v]; k < p->off[v + 1]; k++) {
+            uint32_t n = p->ids[k];
+            if (s->acc[n] == 0)
+                s->touched[s->ntouched++] = n;
+            s->acc[n] += c->qw[qi] * sim;
+        }
+    }
+}
+
+static void accumulate(struct qctx *c)
+{
+    int order[NAMES_MAX_TOKENS], n = 0;
+    size_t sizes[NAMES_MAX_TOKENS];
+    for (int i = 0; i < c->q->n; i++) {
+        if (c->q->tok[i].flags & NT_INITIAL)
+            continue;
+        sizes[i] = token_postings(c, i);
+        int k = n++;
+        while (k > 0 && sizes[order[k - 1]] > sizes[i]) {
+            order[k] = order[k - 1];
+            k--;
+        }
+        order[k] = i;
+    }
+    size_t used = 0;
+    for (int k = 0; k < n; k++) {
+        int i = order[k];
+        if (k > 0 && used + sizes[i] > POSTING_BUDGET)
+            break;
+        walk_postings(c, i);
+        used += sizes[i];
+    }
+}
+
+/* The touched names worth scoring: at most MAX_CANDIDATES, best supported first. */
+static size_t select_candidates(struct qctx *c, uint32_t *out)
+{
+    struct scratch *s = c->s;
+    if (s->ntouched <= MAX_CANDIDATES) {
+        memcpy(out, s->touched, s->ntouched * sizeof *out);
+        return s->ntouched;
+    }
+    /* histogram of support in 1/64 steps, then take from the top */
+    enum { BINS = 1024 };
+    static _Thread_local uint32_t hist[BINS];
+    memset(hist, 0, sizeof hist);
+    for (size_t i = 0; i < s->ntouched; i++) {
+        int b = (int)(s->acc[s->touched[i]] * 64);
+        hist[b >= BINS ? BINS - 1 : b]++;
+    }
+    int cut = BINS - 1;
+    size_t total = 0;
+    while (cut > 0 && total + hist[cut] <= MAX_CANDIDATES)
+        total += hist[cut--];
+    size_t n = 0;
+    for (size_t i = 0; i < s->ntouched && n < MAX_CANDIDATES; i++) {
+        int b = (int)(s->acc[s->touched[i]] * 64);
+        if ((b >= BINS ? BINS - 1 : b) > cut)
+            out[n++] = s->touched[i];
+    }
+    /* fill the rest from the cut bin */
+    for (size_t i = 0; i < s->ntouched && n < MAX_CANDIDATES; i++) {
+        int b = (int)(s->acc[s->touched[i]] * 64);
+        if ((b >= BINS ? BINS - 1 : b) == cut)
+            out[n++] = s->touched[i];
+    }
+    return n;
+}
+
+/* ---- step 4: scoring a name ---------------------------------------------- */
+
+static float initial_sim(const limes_screen_engine *e, const name_token *q, uint32_t v)
+{
+    const struct vtok *x = &e->vt[v];
+    uint32_t first = e->cp_pool[x->cp_off];
+    bool qi = q->flags & NT_INITIAL, ei = x->flags & NT_INITIAL;
+    if (!qi && !ei)
+        return 0;
+    if (q->script != NS_LATIN || x->script != NS_LATIN || q->cp[0] != first)
+        return 0;
+    return qi && ei ? 1.0f : 0.8f;
+}
+
+static void fill_align(const struct qctx *c, uint32_t name, struct align_in *in)
+{
+    const limes_screen_engine *e = c->e;
+    const struct sname *sn = &e->names[name];
+    in->nq = c->q->n;
+    in->ne = sn->ntok > NAMES_MAX_TOKENS ? NAMES_MAX_TOKENS : sn->ntok;
+    memcpy(in->qw, c->qw, sizeof in->qw);
+    for (int j = 0; j < in->ne; j++) {
+        uint32_t v = e->name_toks[sn->tok_off + j];
+        const struct row *r =
+            c->s->vrow_at[v] == c->s->qstamp ? &c->s->rows[c->s->vrow[v]] : NULL;
+        for (int i = 0; i < in->nq; i++) {
+            float s = r ? r->sim[i] : 0;
+            uint8_t how = r ? r->how[i] : NM_NONE;
+            if (s == 0) {
+                s = initial_sim(e, &c->q->tok[i], v);
+                how = s > 0 ? NM_INITIAL : NM_NONE;
+            }
+            in->sim[i][j] = s;
+            in->how[i][j] = how;
+        }
+    }
+}
+
+struct cand {
+    uint32_t person, name;
+    double score;
+};
+
+static int cmp_cand(const void *a, const void *b)
+{
+    const struct cand *x = a, *y = b;
+    if (x->person != y->person)
+        return x->person < y->person ? -1 : 1;
+    return x->score > y->score ? -1 : x->score < y->score;
+}
+
+/* ---- results ------------------------------------------------------------- */
+
+static char *dup(const char *s) { return strdup(s ? s : ""); }
+
+static void fill_matches(const struct qctx *c, uint32_t name, limes_screen_hit *h)
+{
+    struct align_in in;
+    struct align_out out;
+    fill_align(c, name, &in);
+    screen_align(&in, &out);
+    const limes_screen_engine *e = c->e;
+    const struct sname *sn = &e->names[name];
+    h->nmatches = 0;
+    for (int i = 0; i < in.nq && h->nmatches < LIMES_SCREEN_MAX_MATCHES; i++) {
+        limes_screen_match *m = &h->matches[h->nmatches++];
+        snprintf(m->query, sizeof m->query, "%s", c->q->tok[i].text);
+        int j = out.q_to_e[i];
+        if (j < 0) {
+            m->entry[0] = '\0';
+            m->how = "missing";
+            m->score = 0;
+            continue;
+        }
+        snprintf(m->entry, sizeof m->entry, "%s",
+                 strmap_key(&e->vocab, e->name_toks[sn->tok_off + j], NULL));
+        m->how = names_how_name((name_match_how)in.how[i][j]);
+        m->score = round(in.sim[i][j] * 1000) / 1000;
+    }
+    for (int j = 0; j < in.ne && h->nmatches < LIMES_SCREEN_MAX_MATCHES; j++) {
+        if (out.e_to_q[j] >= 0)
+            continue;
+        limes_screen_match *m = &h->matches[h->nmatches++];
+        m->query[0] = '\0';
+        snprintf(m->entry, sizeof m->entry, "%s",
+                 strmap_key(&e->vocab, e->name_toks[sn->tok_off + j], NULL));
+        m->how = "missing";
+        m->score = 0;
+    }
+}
+
+struct qin {
+    struct qdob dob;
+    char nat[4], issuer[4];
+    char gender;
+    char doc[64], doc_alike[64];
+    uint32_t list; /* STRMAP_NONE = all */
+    double min_score;
+    int limit;
+};
+
+static bool grow_hits(limes_screen_result *r, size_t *cap)
+{
+    if (r->nhits < *cap)
+        return true;
+    size_t n = *cap ? *cap * 2 : 16;
+    limes_screen_hit *h = realloc(r->hits, n * sizeof *h);
+    if (!h)
+        return false;
+    r->hits = h;
+    *cap = n;
+    return true;
+}
+
+static limes_screen_hit *new_hit(limes_screen_result *r, size_t *cap)
+{
+    if (!grow_hits(r, cap))
+        return NULL;
+    limes_screen_hit *h = &r->hits[r->nhits++];
+    memset(h, 0, sizeof *h);
+    return h;
+}
+
+static bool person_hit(const struct qctx *c, const struct qin *qi, const struct cand *cd,
+                       limes_screen_result *r, size_t *cap)
+{
+    const limes_screen_engine *e = c->e;
+    const struct sperson *p = &e->persons[cd->person];
+    limes_screen_evidence dob, nat, gen;
+    screen_dob_evidence(&qi->dob, e->dobs + p->dob_off, p->ndobs, &dob);
+    screen_nationality_evidence(qi->nat, (const char(*)[4])(e->nats + p->nat_off), p->nnat,
+                                &nat);
+    screen_gender_evidence(qi->gender, p->gender, &gen);
+    double score = cd->score + dob.delta + nat.delta + gen.delta;
+    score = score < 0 ? 0 : score > 1 ? 1 : score;
+    double threshold = e->thresholds[p->list];
+    double floor = qi->min_score > 0 ? qi->min_score : threshold;
+    if (score < floor)
+        return true;
+    limes_screen_hit *h = new_hit(r, cap);
+    if (!h)
+        return false;
+    h->score = round(score * 1000) / 1000;
+    h->name_score = round(cd->score * 1000) / 1000;
+    h->threshold = threshold;
+    h->alert = score >= threshold;
+    h->kind = "person";
+    h->entry_id = p->id;
+    h->list = dup(strmap_key(&e->lists, p->list, NULL));
+    h->ref = dup(eng_str(e, p->ref));
+    h->action = dup(eng_str(e, p->action));
+    h->version = dup(eng_str(e, p->version));
+    h->matched_name = dup(eng_str(e, e->names[cd->name].full));
+    h->dob = dob;
+    h->nationality = nat;
+    h->gender = gen;
+    fill_matches(c, cd->name, h);
+    return h->list && h->ref && h->action && h->version && h->matched_name;
+}
+
+static limes_rc screen_names(struct qctx *c, const struct qin *qi, limes_screen_result *r,
+                             size_t *cap)
+{
+    struct scratch *s = c->s;
+    const limes_screen_engine *e = c->e;
+    s->qstamp++;
+    s->nrows = 0;
+    for (int i = 0; i < c->q->n; i++)
+        if (!(c->q->tok[i].flags & NT_INITIAL))
+            reach(c, i);
+    accumulate(c);
+    uint32_t names[MAX_CANDIDATES];
+    size_t n = select_candidates(c, names);
+    r->candidates = n;
+    struct cand cands[MAX_CANDIDATES];
+    size_t nc = 0;
+    for (size_t k = 0; k < n; k++) {
+        const struct sname *sn = &e->names[names[k]];
+        if (qi->list != STRMAP_NONE && e->persons[sn->person].list != qi->list)
+            continue;
+        struct align_in in;
+        struct align_out out;
+        fill_align(c, names[k], &in);
+        screen_align(&in, &out);
+        if (out.score >= NAME_FLOOR)
+            cands[nc++] = (struct cand){sn->person, names[k], out.score};
+    }
+    qsort(cands, nc, sizeof *cands, cmp_cand);
+    for (size_t k = 0; k < nc; k++) {
+        if (k > 0 && cands[k].person == cands[k - 1].person)
+            continue; /* the person's best name came first */
+        if (!person_hit(c, qi, &cands[k], r, cap))
+            return LIMES_NOMEM;
+    }
+    return LIMES_OK;
+}
+
+/* ---- step 5: documents ----------------------------------------------------- */
+
+static bool issuer_compatible(const char *a, const char *b) { return !a[0] || !b[0] || !strcmp(a, b); }
+
+static limes_screen_hit *find_person_hit(limes_screen_result *r, int64_t id, const char *ref,
+                                         const char *list)
+{
+    for (size_t i = 0; i < r->nhits; i++)
+        if (!strcmp(r->hits[i].kind, "person") && r->hits[i].entry_id == id &&
+            !strcmp(r->hits[i].ref, ref) && !strcmp(r->hits[i].list, list))
+            return &r->hits[i];
+    return NULL;
+}
+
+static bool doc_hit(const limes_screen_engine *e, const struct qin *qi, uint32_t ref, bool near,
+                    limes_screen_result *r, size_t *cap)
+{
+    const char *note = near ? "near match: the numbers differ only in look-alike characters "
+                              "(O/0, I/1, S/5, B/8, Z/2, G/6); verify the document"
+                            : "exact document number";
+    double score = near ? 0.90 : 1.0;
+    if (ref & 0x80000000u) {
+        const struct pdoc *d = &e->pdocs[ref & 0x7FFFFFFFu];
+        const struct sperson *p = &e->persons[d->person];
+        if (!issuer_compatible(qi->issuer, d->issuer) ||
+            (qi->list != STRMAP_NONE && p->list != qi->list))
+            return true;
+        const char *list = strmap_key(&e->lists, p->list, NULL);
+        limes_screen_hit *h = find_person_hit(r, p->id, eng_str(e, p->ref), list);
+        if (!h) {
+            if (!(h = new_hit(r, cap)))
+                return false;
+            h->kind = "person";
+            h->entry_id = p->id;
+            h->threshold = e->thresholds[p->list];
+            h->list = dup(list);
+            h->ref = dup(eng_str(e, p->ref));
+            h->action = dup(eng_str(e, p->action));
+            h->version = dup(eng_str(e, p->version));
+            h->matched_name = dup(eng_str(e, d->number));
+        }
+        double s = near ? 0.90 : 0.97;
+        h->document.delta = s > h->score ? s - h->score : 0;
+        snprintf(h->document.note, sizeof h->document.note, "%s of a listed person's document",
+                 near ? "look-alike near match" : "exact number");
+        if (s > h->score)
+            h->score = s;
+        h->alert = h->score >= h->threshold;
+        return true;
+    }
+    const struct sdoc *d = &e->docs[ref];
+    if (!issuer_compatible(qi->issuer, d->issuer) || (qi->list != STRMAP_NONE && d->list != qi->list))
+        return true;
+    limes_screen_hit *h = new_hit(r, cap);
+    if (!h)
+        return false;
+    h->kind = near ? "document-near" : "document";
+    h->score = h->name_score = score;
+    h->threshold = e->thresholds[d->list];
+    h->alert = true; /* a listed document always goes to the officer */
+    h->entry_id = d->id;
+    h->list = dup(strmap_key(&e->lists, d->list, NULL));
+    h->ref = dup(eng_str(e, d->ref));
+    h->action = dup(eng_str(e, d->action));
+    h->version = dup(eng_str(e, d->version));
+    h->matched_name = dup(eng_str(e, d->number));
+    h->document.delta = score;
+    snprintf(h->document.note, sizeof h->document.note, "%.100s; %.20s %.20s (%.13s)", note,
+             eng_str(e, d->status), eng_str(e, d->type) ? eng_str(e, d->type) : "document",
+             d->issuer[0] ? d->issuer : "issuer unknown");
+    return true;
+}
+
+static limes_rc screen_document(const limes_screen_engine *e, const struct qin *qi,
+                                limes_screen_result *r, size_t *cap)
+{
+    uint32_t k = strmap_index(&e->doc_keys, qi->doc, strlen(qi->doc));
+    if (k != STRMAP_NONE)
+        for (uint32_t i = e->doc_exact.off[k]; i < e->doc_exact.off[k + 1]; i++)
+            if (!doc_hit(e, qi, e->doc_exact.ids[i], false, r, cap))
+                return LIMES_NOMEM;
+    k = strmap_index(&e->doc_alike, qi->doc_alike, strlen(qi->doc_alike));
+    if (k == STRMAP_NONE)
+        return LIMES_OK;
+    for (uint32_t i = e->doc_near.off[k]; i < e->doc_near.off[k + 1]; i++) {
+        uint32_t ref = e->doc_near.ids[i];
+        uint32_t num = ref & 0x80000000u ? e->pdocs[ref & 0x7FFFFFFFu].number : e->docs[ref].number;
+        char norm[64];
+        screen_doc_normalize(eng_str(e, num), norm, sizeof norm);
+        if (strcmp(norm, qi->doc) != 0 && !doc_hit(e, qi, ref, true, r, cap))
+            return LIMES_NOMEM;
+    }
+    return LIMES_OK;
+}
+
+/* ---- the query ------------------------------------------------------------- */
+
+static int cmp_hit(const void *a, const void *b)
+{
+    const limes_screen_hit *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score > y->score ? -1 : 1;
+    return x->entry_id < y->entry_id ? -1 : x->entry_id > y->entry_id;
+}
+
+static int cmp_text(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Order-independent traveller identity: BLAKE2b of sorted tokens, date of birth, nationality. */
+static void identity_key(const name_parts *q, const limes_screen_query *sq, const struct qin *qi,
+                         char out[65])
+{
+    if (sq->identity_key && sq->identity_key[0]) {
+        snprintf(out, 65, "%s", sq->identity_key);
+        return;
+    }
+    const char *words[NAMES_MAX_TOKENS];
+    int n = q ? q->n : 0;
+    for (int i = 0; i < n; i++)
+        words[i] = q->tok[i].text;
+    qsort(words, (size_t)n, sizeof *words, cmp_text);
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, 16);
+    for (int i = 0; i < n; i++)
+        crypto_generichash_update(&st, (const unsigned char *)words[i], strlen(words[i]) + 1);
+    char extra[128];
+    snprintf(extra, sizeof extra, "|%04d-%02d-%02d|%s|%s", qi->dob.year, qi->dob.month,
+             qi->dob.day, qi->nat, qi->doc);
+    crypto_generichash_update(&st, (const unsigned char *)extra, strlen(extra));
+    unsigned char h[16];
+    crypto_generichash_final(&st, h, sizeof h);
+    sodium_bin2hex(out, 65, h, sizeof h);
+}
+
+static limes_rc parse_query(const limes_screen_engine *e, const limes_screen_query *q,
+                            struct qin *qi, limes_error *err)
+{
+    memset(qi, 0, sizeof *qi);
+    limes_rc rc;
+    if ((rc = screen_parse_dob(q->dob, &qi->dob, err)) ||
+        (rc = screen_parse_country(q->nationality, "nationality", qi->nat, err)) ||
+        (rc = screen_parse_country(q->issuer, "issuer", qi->issuer, err)))
+        return rc;
+    if (q->gender && q->gender != 'M' && q->gender != 'F')
+        return limes_fail(err, LIMES_INVALID, "gender", "gender must be M or F");
+    qi->gender = q->gender;
+    if (q->document && !screen_doc_normalize(q->document, qi->doc, sizeof qi->doc))
+        return limes_fail(err, LIMES_INVALID, "document",
+                          "document number has no letters or digits");
+    if (q->document && strlen(q->document) > 60)
+        return limes_fail(err, LIMES_INVALID, "document", "document number is too long");
+    screen_doc_alike(qi->doc, qi->doc_alike, sizeof qi->doc_alike);
+    if (q->limit < 0 || q->limit > LIMES_SCREEN_MAX_LIMIT)
+        return limes_fail(err, LIMES_INVALID, "limit", "limit must be between 1 and %d",
+                          LIMES_SCREEN_MAX_LIMIT);
+    qi->limit = q->limit ? q->limit : 10;
+    if (q->min_score < 0 || q->min_score > 1 || isnan(q->min_score))
+        return limes_fail(err, LIMES_INVALID, "min_score", "min_score must be within [0, 1]");
+    qi->min_score = q->min_score;
+    qi->list = STRMAP_NONE;
+    if (q->list && q->list[0]) {
+        qi->list = strmap_index(&e->lists, q->list, strlen(q->list));
+        if (qi->list == STRMAP_NONE)
+            return limes_fail(err, LIMES_NOT_FOUND, "list", "no list named '%.64s'", q->list);
+    }
+    if ((!q->name || !q->name[0]) && !q->document)
+        return limes_fail(err, LIMES_INVALID, "name", "a name or a document number is required");
+    return LIMES_OK;
+}
+
+limes_rc limes_screen_engine_query(const limes_screen_engine *e, const limes_screen_query *q,
+                                   limes_screen_result *out, limes_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!e || !q)
+        return limes_fail(err, LIMES_INVALID, "query", "no query");
+    struct qin qi;
+    limes_rc rc = parse_query(e, q, &qi, err);
+    if (rc)
+        return rc;
+    static _Thread_local name_parts np;
+    bool have_name = q->name && q->name[0];
+    if (have_name && (rc = names_normalize(q->name, strlen(q->name), NAMES_STRICT, &np, err)))
+        return rc;
+    identity_key(have_name ? &np : NULL, q, &qi, out->identity_key);
+    size_t cap = 0;
+    if (have_name) {
+        size_t o = 0;
+        for (int i = 0; i < np.n && o + 2 < sizeof out->query_tokens; i++)
+            o += (size_t)snprintf(out->query_tokens + o, sizeof out->query_tokens - o, "%s%s",
+                                  i ? " " : "", np.tok[i].text);
+        struct qctx c = {.e = e, .q = &np};
+        for (int i = 0; i < np.n; i++)
+            c.qw[i] = np.tok[i].flags & NT_INITIAL ? 0.5f : 1.0f;
+        c.s = scratch_get(e);
+        if (!c.s)
+            return limes_fail(err, LIMES_NOMEM, "query", "out of memory");
+        rc = screen_names(&c, &qi, out, &cap);
+        scratch_put(e, c.s);
+    }
+    if (!rc && qi.doc[0])
+        rc = screen_document(e, &qi, out, &cap);
+    if (rc) {
+        limes_screen_result_free(out);
+        return limes_fail(err, rc, "query", "out of memory");
+    }
+    qsort(out->hits, out->nhits, sizeof *out->hits, cmp_hit);
+    while (out->nhits > (size_t)qi.limit) {
+        limes_screen_hit *h = &out->hits[--out->nhits];
+        free(h->list), free(h->ref), free(h->action), free(h->version), free(h->matched_name);
+        free(h->suppression);
+    }
+    return LIMES_OK;
+}
+
+/* ---- two names, for tuning ---------------------------------------------------- */
+
+limes_rc limes_names_score(const char *a, const char *b, double *score, json_t **explain,
+                           limes_error *err)
+{
+    static _Thread_local name_parts pa, pb;
+    limes_rc rc;
+    *score = 0;
+    if (explain)
+        *explain = NULL;
+    if ((rc = names_normalize(a, a ? strlen(a) : 0, NAMES_STRICT, &pa, err)))
+        return rc;
+    if ((rc = names_normalize(b, b ? strlen(b) : 0, NAMES_STRICT, &pb, err))) {
+        if (err)
+            snprintf(err->field, sizeof err->field, "name_b");
+        return rc;
+    }
+    struct align_in in = {.nq = pa.n, .ne = pb.n};
+    for (int i = 0; i < pa.n; i++) {
+        in.qw[i] = pa.tok[i].flags & NT_INITIAL ? 0.5f : 1.0f;
+        for (int j = 0; j < pb.n; j++) {
+            name_match_how how;
+            in.sim[i][j] = (float)names_token_sim(&pa.tok[i], &pb.tok[j], &how);
+            in.how[i][j] = (uint8_t)how;
+        }
+    }
+    struct align_out out;
+    screen_align(&in, &out);
+    *score = round(out.score * 1000) / 1000;
+    if (!explain)
+        return LIMES_OK;
+    json_t *qt = json_array(), *et = json_array(), *ms = json_array();
+    for (int i = 0; i < pa.n; i++)
+        json_array_append_new(qt, json_string(pa.tok[i].text));
+    for (int j = 0; j < pb.n; j++)
+        json_array_append_new(et, json_string(pb.tok[j].text));
+    for (int i = 0; i < pa.n; i++) {
+        int j = out.q_to_e[i];
+        json_array_append_new(
+            ms, json_pack("{s:s, s:s, s:s, s:f}", "query", pa.tok[i].text, "entry",
+                          j >= 0 ? pb.tok[j].text : "", "how",
+                          j >= 0 ? names_how_name((name_match_how)in.how[i][j]) : "missing",
+                          "score", j >= 0 ? round(in.sim[i][j] * 1000) / 1000 : 0.0));
+    }
+    for (int j = 0; j < pb.n; j++)
+        if (out.e_to_q[j] < 0)
+            json_array_append_new(ms, json_pack("{s:s, s:s, s:s, s:f}", "query", "", "entry",
+                                                pb.tok[j].text, "how", "missing", "score", 0.0));
+    *explain = json_pack("{s:f, s:o, s:o, s:o}", "score", *score, "query_tokens", qt,
+                         "entry_tokens", et, "matches", ms);
+    return LIMES_OK;
+}

@@ -1,0 +1,161 @@
+/*
+ * screen_int.h - the screening engine's in-memory index, shared by the
+ * files of src/screen (internal).
+ *
+ * Two levels: a vocabulary of distinct normalised name tokens (small even
+ * for millions of entries), reached from a query token by exact text,
+ * learnt variant group, consonant skeleton and character trigrams; and
+ * postings from each vocabulary token to the entry names that use it.  A
+ * query therefore compares its tokens with a few hundred vocabulary tokens,
+ * never with the whole list, then scores only the names its best tokens
+ * lead to.  Strings live in one arena addressed by 32-bit offsets, so an
+ * entry costs a few dozen bytes beyond its text.
+ *
+ * Memory: the engine owns everything reachable from it; query scratch
+ * buffers are pooled in the engine and freed with it.
+ */
+#ifndef LIMES_SCREEN_INT_H
+#define LIMES_SCREEN_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "limes/screen.h"
+#include "names/names.h"
+#include "names/strmap.h"
+
+#define SCREEN_NONE UINT32_MAX
+#define TRI_BUCKETS (1u << 18)
+
+struct vtok {
+    uint32_t cp_off;   /* into cp_pool */
+    uint32_t skel;     /* skeleton id or SCREEN_NONE */
+    uint32_t skel_na;  /* skeleton id without article or SCREEN_NONE */
+    uint32_t grp_off;  /* into grp_pool */
+    uint8_t ncp, script, flags, art, ngroups;
+};
+
+struct sname {
+    uint32_t person;
+    uint32_t tok_off; /* into name_toks */
+    uint32_t full;    /* arena offset of the name as written */
+    uint8_t ntok;
+    uint8_t quality;
+};
+
+struct sperson {
+    int64_t id;
+    uint32_t list, ref, action, version; /* list: index into lists; others arena offsets */
+    uint32_t dob_off, nat_off;
+    uint8_t ndobs, nnat;
+    char gender;
+};
+
+struct sdoc {             /* a stolen/lost/revoked/blank document entry */
+    int64_t id;
+    uint32_t list, ref, number, type, status, action, version;
+    char issuer[4];
+};
+
+struct pdoc {             /* a document of a listed person */
+    uint32_t person;
+    uint32_t number;
+    char issuer[4];
+};
+
+/* CSR: ids[off[k] .. off[k+1]) belong to key k */
+struct csr {
+    uint32_t *off;
+    uint32_t *ids;
+    size_t nkeys, nids;
+};
+
+struct scratch;
+
+struct limes_screen_engine {
+    /* strings */
+    char *arena;
+    size_t arena_len, arena_cap;
+    /* lists and thresholds */
+    strmap lists;
+    double *thresholds; /* per list index */
+    double default_threshold;
+    /* persons and names */
+    struct sperson *persons;
+    size_t npersons, cap_persons;
+    struct sname *names;
+    size_t nnames, cap_names;
+    uint32_t *name_toks;
+    size_t nname_toks, cap_name_toks;
+    limes_watch_dob *dobs;
+    size_t ndobs, cap_dobs;
+    char (*nats)[4];
+    size_t nnats, cap_nats;
+    /* vocabulary */
+    strmap vocab;
+    struct vtok *vt;
+    size_t cap_vt;
+    uint32_t *cp_pool;
+    size_t ncp_pool, cap_cp_pool;
+    uint32_t *grp_pool;
+    size_t ngrp_pool, cap_grp_pool;
+    strmap skels;
+    struct csr postings;  /* vocab -> names */
+    struct csr by_skel;   /* skeleton -> vocab */
+    struct csr by_group;  /* variant group -> vocab */
+    struct csr by_tri;    /* trigram bucket -> vocab */
+    /* documents */
+    struct sdoc *docs;
+    size_t ndocs, cap_docs;
+    struct pdoc *pdocs;
+    size_t npdocs, cap_pdocs;
+    strmap doc_keys, doc_alike; /* normalised number / look-alike key -> key id */
+    struct csr doc_exact, doc_near; /* key id -> refs (bit 31 set = person doc) */
+    /* query scratch pool */
+    pthread_mutex_t pool_lock;
+    struct scratch *pool;
+    double build_ms;
+};
+
+/* arena helpers (index.c) */
+const char *eng_str(const limes_screen_engine *e, uint32_t off);
+
+/* Rebuild a full name_token from the vocabulary (query.c, index.c). */
+void eng_vtok_token(const limes_screen_engine *e, uint32_t v, name_token *out);
+
+/* ---- alignment (align.c) ---- */
+#define TOK_MIN 0.78
+
+struct align_in {
+    int nq, ne;
+    float sim[NAMES_MAX_TOKENS][NAMES_MAX_TOKENS];
+    uint8_t how[NAMES_MAX_TOKENS][NAMES_MAX_TOKENS];
+    float qw[NAMES_MAX_TOKENS];
+};
+
+struct align_out {
+    double score;
+    int8_t q_to_e[NAMES_MAX_TOKENS]; /* -1 = unmatched */
+    int8_t e_to_q[NAMES_MAX_TOKENS];
+};
+
+void screen_align(const struct align_in *in, struct align_out *out);
+
+/* ---- evidence (evidence.c) ---- */
+struct qdob {
+    int year, month, day; /* year 0 = unknown */
+};
+
+limes_rc screen_parse_dob(const char *s, struct qdob *out, limes_error *err);
+limes_rc screen_parse_country(const char *s, const char *field, char out[4], limes_error *err);
+void screen_dob_evidence(const struct qdob *q, const limes_watch_dob *d, size_t n,
+                         limes_screen_evidence *ev);
+void screen_nationality_evidence(const char *q, const char (*nats)[4], size_t n,
+                                 limes_screen_evidence *ev);
+void screen_gender_evidence(char q, char entry, limes_screen_evidence *ev);
+/* Document number: ASCII letters and digits, upper case; false if nothing left. */
+bool screen_doc_normalize(const char *s, char *out, size_t cap);
+/* Look-alike key: O,Q,D->0  I,L->1  Z->2  S->5  G->6  B->8 applied to a normalised number. */
+void screen_doc_alike(const char *norm, char *out, size_t cap);
+
+#endif
