@@ -8,5 +8,6 @@ const struct route *const api_route_tables[] = {
     api_audit_routes,
     api_border_routes,
     api_lists_routes,
+    api_documents_routes,
     NULL,
 };
