@@ -12,6 +12,7 @@
 #include "limes/border.h"
 #include "limes/auth.h"
 #include "limes/error.h"
+#include "limes/mrz.h"
 #include "limes/server.h"
 #include "limes/stay.h"
 #include "limes/store.h"
