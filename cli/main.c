@@ -19,6 +19,7 @@ static const struct cli_command *const commands[] = {
     &cli_mrz_cmd,
     &cli_lists_cmd,
     &cli_stay_cmd, &cli_purge_cmd, &cli_bcp_cmd,
+    &cli_protect_cmd,
     NULL,
 };
 
