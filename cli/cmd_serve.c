@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "limes/limes.h"
 #include "limes/lists.h"
+#include "limes/protect.h"
 
 struct serve_opts {
     const char *db;
@@ -113,6 +114,21 @@ static void ensure_demo_lists(limes_store *s)
     }
 }
 
+/* Load the demo referral-partner directory (fictitious contacts) if the directory is empty. */
+static void ensure_demo_partners(limes_store *s)
+{
+    int added = 0;
+    limes_error err = {0};
+    if (limes_partner_load_demo(s, &added, &err)) {
+        fprintf(stderr, "limes demo: referral partners not loaded: %s\n", limes_error_text(&err));
+        return;
+    }
+    if (added) {
+        cli_audit(s, "cli demo: load referral partners", NULL, "ok");
+        printf("limes demo: %d demo referral partners loaded (fictitious contacts)\n", added);
+    }
+}
+
 static const char demo_usage[] =
     "usage: limes demo [--db PATH] [--listen ADDR:PORT] [--web DIR]\n"
     "Creates the database with an admin account and demo data if needed, then serves it.\n";
@@ -139,6 +155,7 @@ static int run_demo(int argc, char **argv)
         return rc;
     }
     ensure_demo_lists(s);
+    ensure_demo_partners(s);
     printf("limes demo: database %s; log in at the URL below as 'admin'.\n", o.db);
     return serve_with(s, &o);
 }
