@@ -35,6 +35,7 @@ extern const struct cli_command cli_serve_cmd, cli_demo_cmd, cli_user_cmd, cli_t
     cli_audit_cmd, cli_db_cmd, cli_routes_cmd;
 extern const struct cli_command cli_mrz_cmd;
 extern const struct cli_command cli_lists_cmd;
+extern const struct cli_command cli_screen_cmd, cli_names_cmd;
 extern const struct cli_command cli_stay_cmd, cli_purge_cmd, cli_bcp_cmd;
 extern const struct cli_command cli_protect_cmd;
 

@@ -18,6 +18,7 @@ static const struct cli_command *const commands[] = {
     &cli_routes_cmd,
     &cli_mrz_cmd,
     &cli_lists_cmd,
+    &cli_screen_cmd, &cli_names_cmd,
     &cli_stay_cmd, &cli_purge_cmd, &cli_bcp_cmd,
     &cli_protect_cmd,
     NULL,

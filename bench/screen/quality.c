@@ -11,6 +11,7 @@
  * usage: quality SHARED_DATA_DIR [MAX_NEGATIVES]
  */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,20 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* ref is one of the ';'-separated references in want */
+static bool ref_in(const char *ref, const char *want)
+{
+    size_t n = strlen(ref);
+    for (const char *p = want; p && *p;) {
+        const char *e = strchr(p, ';');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == n && !strncmp(p, ref, n))
+            return true;
+        p = e ? e + 1 : NULL;
+    }
+    return false;
+}
+
 /* Best score among hits whose ref equals want (want NULL: any hit); -1 if none. */
 static double screen_one(const limes_screen_engine *e, const struct row *r, const char *want,
                          double *ms, int *rank)
@@ -129,7 +144,7 @@ static double screen_one(const limes_screen_engine *e, const struct row *r, cons
     if (rank)
         *rank = 0;
     for (size_t i = 0; i < res.nhits; i++)
-        if (!want || !strcmp(res.hits[i].ref, want)) {
+        if (!want || ref_in(res.hits[i].ref, want)) {
             if (res.hits[i].score > best) {
                 best = res.hits[i].score;
                 if (rank)

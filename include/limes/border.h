@@ -161,6 +161,55 @@ limes_rc limes_detection_record(limes_store *s, const limes_detection_in *in, in
 /* {kinds:[{kind, fraud_type, label_en}]} */
 json_t *limes_detection_codes(void);
 
+/* ---- the first-line check ----------------------------------------------- */
+/*
+ * One check at the booth.  The document comes as MRZ text (read and
+ * validated by limes/mrz.h) or as fields.  The answer gathers: the
+ * document's validity and problems; watchlist hits on the person and the
+ * document (limes/screen.h) with their explanations; the stay situation;
+ * whether the traveller is a minor on the day (unknown or doubtful age
+ * counts as a minor) and whom the minor travels with; and a decision aid,
+ * "clear", "attention" or "stop", with every reason.  limes never decides:
+ * the officer does, once, with limes_check_decide().
+ */
+typedef struct limes_check_in {
+    const char *mrz;         /* the zone, or NULL to use person + doc */
+    limes_person person;
+    limes_document_ref doc;
+    const char *bcp_code;    /* required */
+    const char *direction;   /* "entry" or "exit" */
+    const char *travel_mode, *travel_ref;
+    const int64_t *companions; /* ids of the checks of people travelling together */
+    size_t ncompanions;
+    const char *officer;
+    int64_t at_ms;           /* 0 = now */
+} limes_check_in;
+
+/* The answer as JSON: {id, aid, reasons:[{level, code, detail}], document,
+ * traveller_id, screening, stay, minor, ...}. */
+limes_rc limes_check_run(limes_store *s, const limes_check_in *in, json_t **out,
+                         limes_error *err);
+limes_rc limes_check_get(limes_store *s, int64_t id, json_t **out, limes_error *err);
+
+typedef struct limes_decision_in {
+    int64_t check_id;
+    const char *decision; /* "admit", "refuse" or "refer" */
+    const char *codes;    /* refuse: reason codes ("B,H") */
+    const char *reason;   /* refer: why (required) */
+    const char *officer;
+    bool not_counted;     /* admit: the stay does not count (residence permit) */
+} limes_decision_in;
+
+/*
+ * Decide a check: admit records the crossing, refuse records the refusal,
+ * refer records the referral to second line; all with the officer, the
+ * time, the crossing point and the check.  LIMES_CONFLICT if the check was
+ * decided already; LIMES_NOT_FOUND if there is no such check.
+ * *out: {check_id, decision, crossing_id | refusal_id, traveller_id}.
+ */
+limes_rc limes_check_decide(limes_store *s, const limes_decision_in *in, json_t **out,
+                            limes_error *err);
+
 /* ---- retention --------------------------------------------------------- */
 /* Defaults from EES Art. 34 (domain.md 3.1). */
 typedef struct limes_retention {
@@ -171,7 +220,7 @@ typedef struct limes_retention {
 limes_retention limes_retention_default(void);
 
 typedef struct limes_purge_counts {
-    int64_t stays, crossings, refusals, detections, travellers;
+    int64_t stays, crossings, refusals, detections, checks, travellers;
 } limes_purge_counts;
 
 /*

@@ -20,6 +20,7 @@ extern const struct route api_session_routes[];
 extern const struct route api_users_routes[];
 extern const struct route api_audit_routes[];
 extern const struct route api_border_routes[];
+extern const struct route api_checks_routes[];
 extern const struct route api_lists_routes[];
 extern const struct route api_protect_routes[];
 extern const struct route api_documents_routes[];

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "border_body.h"
 #include "limes/border.h"
 
 #define ROLES_BOOTH (LIMES_ROLE_OFFICER | LIMES_ROLE_SECOND_LINE | LIMES_ROLE_SUPERVISOR)
@@ -50,7 +51,7 @@ static bool member_obj(http_req *r, const char *key, json_t **out)
     return true;
 }
 
-static bool read_person(http_req *r, limes_person *p)
+bool api_body_person(http_req *r, limes_person *p)
 {
     json_t *o;
     return member_obj(r, "person", &o) && member_str(r, o, "person/", "surname", 200, &p->surname) &&
@@ -60,7 +61,7 @@ static bool read_person(http_req *r, limes_person *p)
            member_str(r, o, "person/", "nationality", 3, &p->nationality);
 }
 
-static bool read_document(http_req *r, limes_document_ref *d)
+bool api_body_document(http_req *r, limes_document_ref *d)
 {
     json_t *o;
     return member_obj(r, "document", &o) &&
@@ -150,7 +151,7 @@ static int post_crossings(http_req *r)
 {
     limes_crossing_in in = {0};
     json_t *travel;
-    if (!read_person(r, &in.person) || !read_document(r, &in.doc) ||
+    if (!api_body_person(r, &in.person) || !api_body_document(r, &in.doc) ||
         !http_body_int(r, "traveller_id", false, 1, INT64_MAX, &in.traveller_id) ||
         !http_body_str(r, "bcp", true, 16, &in.bcp_code) ||
         !http_body_str(r, "direction", true, 8, &in.direction) ||
@@ -176,7 +177,7 @@ static int post_crossings(http_req *r)
 }
 
 /* "codes": ["B","H"] or "B,H". */
-static bool read_codes(http_req *r, char *buf, size_t n, const char **out)
+bool api_body_codes(http_req *r, char *joined, size_t n, const char **out)
 {
     json_t *v = json_object_get(http_body_json(r), "codes");
     *out = NULL;
@@ -188,7 +189,7 @@ static bool read_codes(http_req *r, char *buf, size_t n, const char **out)
         http_problem(r, LIMES_INVALID, "codes", "codes must list 1 to 16 refusal codes");
         return false;
     }
-    buf[0] = '\0';
+    joined[0] = '\0';
     size_t i;
     json_t *c;
     json_array_foreach(v, i, c)
@@ -198,10 +199,10 @@ static bool read_codes(http_req *r, char *buf, size_t n, const char **out)
             return false;
         }
         if (i)
-            strncat(buf, ",", n - strlen(buf) - 1);
-        strncat(buf, json_string_value(c), n - strlen(buf) - 1);
+            strncat(joined, ",", n - strlen(joined) - 1);
+        strncat(joined, json_string_value(c), n - strlen(joined) - 1);
     }
-    *out = buf;
+    *out = joined;
     return true;
 }
 
@@ -209,13 +210,13 @@ static int post_refusals(http_req *r)
 {
     limes_refusal_in in = {0};
     char codes[256];
-    if (!read_person(r, &in.person) || !read_document(r, &in.doc) ||
+    if (!api_body_person(r, &in.person) || !api_body_document(r, &in.doc) ||
         !http_body_int(r, "traveller_id", false, 1, INT64_MAX, &in.traveller_id) ||
         !http_body_str(r, "bcp", true, 16, &in.bcp_code) ||
         !http_body_int(r, "at_ms", false, 0, INT64_MAX, &in.at_ms) ||
         !http_body_int(r, "check_id", false, 1, INT64_MAX, &in.check_id) ||
         !http_body_str(r, "authority", false, 200, &in.authority) ||
-        !http_body_str(r, "note", false, 2000, &in.note) || !read_codes(r, codes, sizeof codes, &in.codes))
+        !http_body_str(r, "note", false, 2000, &in.note) || !api_body_codes(r, codes, sizeof codes, &in.codes))
         return http_status(r);
     in.officer = http_who(r)->username;
     int64_t id, traveller;

@@ -7,6 +7,7 @@ const struct route *const api_route_tables[] = {
     api_users_routes,
     api_audit_routes,
     api_border_routes,
+    api_checks_routes,
     api_lists_routes,
     api_protect_routes,
     api_documents_routes,

@@ -37,6 +37,12 @@ const char *border_refusal_table_name(void);
 /* True if (kind, fraud_type) is a line of the detection table. */
 bool border_detection_known(const char *kind, const char *fraud_type);
 
+/* Record one crossing / refusal inside an open write transaction. */
+limes_rc border_crossing_record_tx(store_tx *tx, const limes_crossing_in *in, int64_t now_ms,
+                                   limes_crossing_out *out, limes_error *err);
+limes_rc border_refusal_record_tx(store_tx *tx, const limes_refusal_in *in, int64_t now_ms,
+                                  int64_t *id, int64_t *traveller_out, limes_error *err);
+
 /* Upper-case A-Z letters and single spaces, accents dropped: the name search key. */
 void border_name_key(const char *in, char *out, size_t n);
 

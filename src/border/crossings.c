@@ -184,7 +184,7 @@ static limes_rc close_stay(store_tx *tx, int32_t day, const struct latest_stay *
     return store_exec(tx, "UPDATE stays SET exit_day = $1, closed = 1 WHERE id = $2", p, 2, err);
 }
 
-static limes_rc record_one(store_tx *tx, const limes_crossing_in *in, int64_t now_ms,
+limes_rc border_crossing_record_tx(store_tx *tx, const limes_crossing_in *in, int64_t now_ms,
                            limes_crossing_out *out, limes_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -242,7 +242,7 @@ limes_rc limes_crossings_record_batch(limes_store *s, const limes_crossing_in *i
         return rc;
     int64_t now = time_now_ms();
     for (size_t i = 0; i < n && !rc; i++)
-        rc = record_one(tx, &in[i], now, &out[i], err);
+        rc = border_crossing_record_tx(tx, &in[i], now, &out[i], err);
     if (rc) {
         store_rollback(tx);
         return rc;

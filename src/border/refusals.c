@@ -60,7 +60,7 @@ static limes_rc parse_codes(const char *text, char codes[MAX_REASONS][16], int *
     return LIMES_OK;
 }
 
-static limes_rc insert_refusal(store_tx *tx, const limes_refusal_in *in, int64_t now_ms,
+limes_rc border_refusal_record_tx(store_tx *tx, const limes_refusal_in *in, int64_t now_ms,
                                int64_t *id, int64_t *traveller_out, limes_error *err)
 {
     char codes[MAX_REASONS][16], joined[MAX_REASONS * 17];
@@ -110,7 +110,7 @@ limes_rc limes_refusal_record(limes_store *s, const limes_refusal_in *in, int64_
     if (rc)
         return rc;
     int64_t rid = 0, tid = 0;
-    rc = insert_refusal(tx, in, time_now_ms(), &rid, &tid, err);
+    rc = border_refusal_record_tx(tx, in, time_now_ms(), &rid, &tid, err);
     if (rc) {
         store_rollback(tx);
         return rc;

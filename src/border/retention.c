@@ -40,7 +40,9 @@ static limes_rc purge_tx(store_tx *tx, int32_t closed_before, int32_t open_befor
         (rc = store_exec_changes(tx, "DELETE FROM refusals WHERE day < $1", p1, 1, &c->refusals,
                                  err)) ||
         (rc = store_exec_changes(tx, "DELETE FROM detections WHERE day < $1", p1, 1,
-                                 &c->detections, err)))
+                                 &c->detections, err)) ||
+        (rc = store_exec_changes(tx, "DELETE FROM checks WHERE day < $1", p1, 1, &c->checks,
+                                 err)))
         return rc;
     if ((rc = store_exec(tx, "DELETE FROM traveller_documents WHERE traveller_id IN (SELECT t.id "
                              "FROM travellers t WHERE t.last_activity_day < $1 AND NOT EXISTS "
@@ -84,9 +86,10 @@ limes_rc limes_border_purge(limes_store *s, int32_t today, const limes_retention
     char detail[256];
     snprintf(detail, sizeof detail,
              "retention %d/%d days: %lld stays, %lld crossings, %lld refusals, %lld detections, "
-             "%lld travellers erased",
+             "%lld checks, %lld travellers erased",
              r->closed_days, r->overstay_days, (long long)c.stays, (long long)c.crossings,
-             (long long)c.refusals, (long long)c.detections, (long long)c.travellers);
+             (long long)c.refusals, (long long)c.detections, (long long)c.checks,
+             (long long)c.travellers);
     limes_audit_entry e = {.actor = actor ? actor : "", .role = "system", .action = "purge",
                            .purpose = "retention", .outcome = "ok", .detail = detail};
     if (out)

@@ -1,45 +1,99 @@
 /*
  * align.c - aligning the tokens of a query name with those of an entry
- * name, in any order: the best remaining token pair is taken first
- * (greedy best pairs, as watchman does), each token used at most once.
+ * name, in any order: the best remaining option is taken first (greedy
+ * best pairs, as watchman does), each token used at most once.  Options
+ * are single token pairs and merges - two adjacent tokens of one side
+ * joined against one token of the other ("abudl salam" ~ "abdsalam",
+ * "al zaydi" ~ "alzaydi") - so split and merged tokens align.
  *
  * Score = weighted share of the query explained by its matched tokens,
- * times a mild penalty for entry tokens left over (a missing middle name
- * costs little, an entry that is mostly unexplained costs more):
- *     score = sum(w_i * s_i) / sum(w_i) * (1 - 0.15 * (1 - matched_entry / entry_tokens))
+ * times a penalty for entry tokens left over (a missing middle name costs
+ * a little, an entry that is mostly unexplained costs more):
+ *     score = sum(w_i * s_i) / sum(w_i) * (1 - ENTRY_PENALTY * (1 - matched_entry / entry_tokens))
  * Initials weigh half a token.  Pairs below TOK_MIN do not match.
  */
+#include <string.h>
+
 #include "screen_int.h"
+
+#define ENTRY_PENALTY 0.15
+
+static void take_pair(const struct align_in *in, struct align_out *out, bool *qused,
+                      bool *eused, int i, int j, double *matched, int *ematched)
+{
+    qused[i] = eused[j] = true;
+    out->q_to_e[i] = (int8_t)j;
+    out->e_to_q[j] = (int8_t)i;
+    out->q_sim[i] = in->sim[i][j];
+    out->q_how[i] = in->how[i][j];
+    *matched += in->qw[i] * in->sim[i][j];
+    (*ematched)++;
+}
+
+static void take_merge(const struct align_in *in, struct align_out *out, bool *qused,
+                       bool *eused, const struct merge *m, double *matched, int *ematched)
+{
+    qused[m->q0] = eused[m->e0] = true;
+    out->q_to_e[m->q0] = m->e0;
+    out->e_to_q[m->e0] = m->q0;
+    out->q_sim[m->q0] = m->sim;
+    out->q_how[m->q0] = NM_MERGED;
+    *matched += in->qw[m->q0] * m->sim;
+    (*ematched)++;
+    if (m->q1 >= 0) {
+        qused[m->q1] = true;
+        out->q_to_e[m->q1] = m->e0;
+        out->q_partner[m->q0] = m->q1;
+        out->q_partner[m->q1] = m->q0;
+        out->q_sim[m->q1] = m->sim;
+        out->q_how[m->q1] = NM_MERGED;
+        *matched += in->qw[m->q1] * m->sim;
+    }
+    if (m->e1 >= 0) {
+        eused[m->e1] = true;
+        out->e_to_q[m->e1] = m->q0;
+        out->q_to_e2[m->q0] = m->e1;
+        (*ematched)++;
+    }
+}
 
 void screen_align(const struct align_in *in, struct align_out *out)
 {
     bool qused[NAMES_MAX_TOKENS] = {0}, eused[NAMES_MAX_TOKENS] = {0};
-    for (int i = 0; i < NAMES_MAX_TOKENS; i++)
-        out->q_to_e[i] = out->e_to_q[i] = -1;
-    int pairs = in->nq < in->ne ? in->nq : in->ne;
+    for (int i = 0; i < NAMES_MAX_TOKENS; i++) {
+        out->q_to_e[i] = out->e_to_q[i] = out->q_to_e2[i] = out->q_partner[i] = -1;
+        out->q_sim[i] = 0;
+        out->q_how[i] = NM_NONE;
+    }
     double matched = 0.0, total = 0.0;
     int ematched = 0;
-    for (int k = 0; k < pairs; k++) {
+    for (;;) {
         float best = (float)TOK_MIN;
-        int bi = -1, bj = -1;
+        int bi = -1, bj = -1, bm = -1;
         for (int i = 0; i < in->nq; i++) {
             if (qused[i])
                 continue;
             for (int j = 0; j < in->ne; j++)
-                if (!eused[j] && in->sim[i][j] >= best &&
-                    (bi < 0 || in->sim[i][j] > best)) {
+                if (!eused[j] && in->sim[i][j] >= best && (bi < 0 || in->sim[i][j] > best)) {
                     best = in->sim[i][j];
                     bi = i;
                     bj = j;
                 }
         }
-        if (bi < 0)
+        for (int k = 0; k < in->nmerges; k++) {
+            const struct merge *m = &in->merges[k];
+            if (qused[m->q0] || eused[m->e0] || (m->q1 >= 0 && qused[m->q1]) ||
+                (m->e1 >= 0 && eused[m->e1]) || m->sim < best || (bi >= 0 && m->sim <= best))
+                continue;
+            best = m->sim;
+            bm = k;
+        }
+        if (bm >= 0)
+            take_merge(in, out, qused, eused, &in->merges[bm], &matched, &ematched);
+        else if (bi >= 0)
+            take_pair(in, out, qused, eused, bi, bj, &matched, &ematched);
+        else
             break;
-        qused[bi] = eused[bj] = true;
-        out->q_to_e[bi] = (int8_t)bj;
-        out->e_to_q[bj] = (int8_t)bi;
-        matched += in->qw[bi] * best;
-        ematched++;
     }
     for (int i = 0; i < in->nq; i++)
         total += in->qw[i];
@@ -48,5 +102,61 @@ void screen_align(const struct align_in *in, struct align_out *out)
         return;
     }
     double ecov = (double)ematched / (double)in->ne;
-    out->score = matched / total * (1.0 - 0.15 * (1.0 - ecov));
+    out->score = matched / total * (1.0 - ENTRY_PENALTY * (1.0 - ecov));
+    if (out->score > 1.0)
+        out->score = 1.0;
+}
+
+static void add_merge(struct align_in *in, int q0, int q1, int e0, int e1, double sim)
+{
+    if (sim < TOK_MIN || in->nmerges >= MAX_MERGES)
+        return;
+    /* only worth it if the join beats each part on its own */
+    double part = q1 >= 0 ? (in->sim[q0][e0] > in->sim[q1][e0] ? in->sim[q0][e0] : in->sim[q1][e0])
+                          : (in->sim[q0][e0] > in->sim[q0][e1] ? in->sim[q0][e0] : in->sim[q0][e1]);
+    if (sim <= part)
+        return;
+    in->merges[in->nmerges++] = (struct merge){(int8_t)q0, (int8_t)q1, (int8_t)e0, (int8_t)e1,
+                                               (float)sim};
+}
+
+/* Cheap test before the full token comparison: same script, close length, close text. */
+static bool worth_joining(const name_token *joined, const name_token *t)
+{
+    if (joined->script != t->script || joined->ncp + 3 < t->ncp || t->ncp + 3 < joined->ncp)
+        return false;
+    return names_jaro_winkler(joined->cp, joined->ncp, t->cp, t->ncp, false) >= 0.75;
+}
+
+void screen_add_merges(const name_token *q, int nq, const name_token *qjoin,
+                       const bool *qjoin_ok, const name_token *e, int ne, struct align_in *in)
+{
+    in->nmerges = 0;
+    for (int i = 0; i + 1 < nq; i++) {
+        if (!qjoin_ok[i] || (in->sim[i][0] >= 0.99f && in->sim[i + 1][0] >= 0.99f))
+            continue;
+        for (int j = 0; j < ne; j++)
+            if (worth_joining(&qjoin[i], &e[j]))
+                add_merge(in, i, i + 1, j, -1, names_token_sim(&qjoin[i], &e[j], NULL));
+    }
+    for (int j = 0; j + 1 < ne; j++) {
+        name_token joined;
+        if (e[j].script != e[j + 1].script || (e[j].flags | e[j + 1].flags) & NT_INITIAL ||
+            e[j].ncp + e[j + 1].ncp > NAMES_MAX_CHARS)
+            continue;
+        /* the raw join first; the canonical token only if some query token is close */
+        joined.script = e[j].script;
+        joined.ncp = (uint8_t)(e[j].ncp + e[j + 1].ncp);
+        memcpy(joined.cp, e[j].cp, e[j].ncp * sizeof e[j].cp[0]);
+        memcpy(joined.cp + e[j].ncp, e[j + 1].cp, e[j + 1].ncp * sizeof e[j].cp[0]);
+        bool finished = false;
+        for (int i = 0; i < nq; i++) {
+            if (!worth_joining(&joined, &q[i]))
+                continue;
+            if (!finished && !names_join_tokens(&e[j], &e[j + 1], &joined))
+                break;
+            finished = true;
+            add_merge(in, i, -1, j, j + 1, names_token_sim(&q[i], &joined, NULL));
+        }
+    }
 }

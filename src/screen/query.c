@@ -26,7 +26,9 @@
 #define MAX_CANDIDATES 256   /* names scored per query */
 #define POSTING_BUDGET 300000
 #define NAME_FLOOR 0.50      /* below this a name is not a hit whatever the evidence */
-#define SKEL_FANOUT 3000     /* vocabulary tokens taken from one skeleton key */
+#define SKEL_FANOUT 3000
+#define MERGE_FROM 0.25      /* names scoring this much without joins may gain by them */
+#define MERGE_CANDIDATES 24     /* vocabulary tokens taken from one skeleton key */
 
 uint32_t screen_trigram(uint32_t a, uint32_t b, uint32_t c);
 
@@ -112,6 +114,8 @@ struct qctx {
     struct scratch *s;
     const name_parts *q;
     float qw[NAMES_MAX_TOKENS];
+    name_token qjoin[NAMES_MAX_TOKENS]; /* q[i] + q[i+1] */
+    bool qjoin_ok[NAMES_MAX_TOKENS];
 };
 
 static struct row *row_for(struct qctx *c, uint32_t v)
@@ -333,10 +337,41 @@ static void fill_align(const struct qctx *c, uint32_t name, struct align_in *in)
     }
 }
 
+/* Align a name with the query; joined tokens are tried when they could matter. */
+static void score_name(const struct qctx *c, uint32_t name, struct align_in *in,
+                       struct align_out *out, bool try_merges)
+{
+    fill_align(c, name, in);
+    in->nmerges = 0;
+    screen_align(in, out);
+    if (!try_merges || out->score < MERGE_FROM || out->score >= 0.97 || in->nq + in->ne < 3)
+        return;
+    bool unmatched = false;
+    for (int i = 0; i < in->nq; i++)
+        unmatched |= out->q_to_e[i] < 0;
+    for (int j = 0; j < in->ne; j++)
+        unmatched |= out->e_to_q[j] < 0;
+    if (!unmatched)
+        return;
+    static _Thread_local name_token et[NAMES_MAX_TOKENS];
+    const struct sname *sn = &c->e->names[name];
+    for (int j = 0; j < in->ne; j++)
+        eng_vtok_token(c->e, c->e->name_toks[sn->tok_off + j], &et[j]);
+    screen_add_merges(c->q->tok, c->q->n, c->qjoin, c->qjoin_ok, et, in->ne, in);
+    if (in->nmerges)
+        screen_align(in, out);
+}
+
 struct cand {
     uint32_t person, name;
     double score;
 };
+
+static int cmp_cand_score(const void *a, const void *b)
+{
+    const struct cand *x = a, *y = b;
+    return x->score > y->score ? -1 : x->score < y->score;
+}
 
 static int cmp_cand(const void *a, const void *b)
 {
@@ -354,25 +389,35 @@ static void fill_matches(const struct qctx *c, uint32_t name, limes_screen_hit *
 {
     struct align_in in;
     struct align_out out;
-    fill_align(c, name, &in);
-    screen_align(&in, &out);
+    score_name(c, name, &in, &out, true);
     const limes_screen_engine *e = c->e;
     const struct sname *sn = &e->names[name];
     h->nmatches = 0;
     for (int i = 0; i < in.nq && h->nmatches < LIMES_SCREEN_MAX_MATCHES; i++) {
+        int partner = out.q_partner[i];
+        if (partner >= 0 && partner < i)
+            continue; /* shown with the first token of the merge */
         limes_screen_match *m = &h->matches[h->nmatches++];
-        snprintf(m->query, sizeof m->query, "%s", c->q->tok[i].text);
-        int j = out.q_to_e[i];
+        if (partner >= 0)
+            snprintf(m->query, sizeof m->query, "%.30s %.30s", c->q->tok[i].text,
+                     c->q->tok[partner].text);
+        else
+            snprintf(m->query, sizeof m->query, "%s", c->q->tok[i].text);
+        int j = out.q_to_e[i], j2 = out.q_to_e2[i];
         if (j < 0) {
             m->entry[0] = '\0';
             m->how = "missing";
             m->score = 0;
             continue;
         }
-        snprintf(m->entry, sizeof m->entry, "%s",
-                 strmap_key(&e->vocab, e->name_toks[sn->tok_off + j], NULL));
-        m->how = names_how_name((name_match_how)in.how[i][j]);
-        m->score = round(in.sim[i][j] * 1000) / 1000;
+        const char *t1 = strmap_key(&e->vocab, e->name_toks[sn->tok_off + j], NULL);
+        if (j2 >= 0)
+            snprintf(m->entry, sizeof m->entry, "%.30s %.30s", t1,
+                     strmap_key(&e->vocab, e->name_toks[sn->tok_off + j2], NULL));
+        else
+            snprintf(m->entry, sizeof m->entry, "%s", t1);
+        m->how = names_how_name((name_match_how)out.q_how[i]);
+        m->score = round(out.q_sim[i] * 1000) / 1000;
     }
     for (int j = 0; j < in.ne && h->nmatches < LIMES_SCREEN_MAX_MATCHES; j++) {
         if (out.e_to_q[j] >= 0)
@@ -477,11 +522,23 @@ static limes_rc screen_names(struct qctx *c, const struct qin *qi, limes_screen_
             continue;
         struct align_in in;
         struct align_out out;
-        fill_align(c, names[k], &in);
-        screen_align(&in, &out);
-        if (out.score >= NAME_FLOOR)
+        score_name(c, names[k], &in, &out, false);
+        if (out.score >= MERGE_FROM)
             cands[nc++] = (struct cand){sn->person, names[k], out.score};
     }
+    /* joined/split tokens: retried on the best few only (they cost a token join each) */
+    qsort(cands, nc, sizeof *cands, cmp_cand_score);
+    for (size_t k = 0; k < nc && k < MERGE_CANDIDATES; k++) {
+        struct align_in in;
+        struct align_out out;
+        score_name(c, cands[k].name, &in, &out, true);
+        cands[k].score = out.score;
+    }
+    size_t kept = 0;
+    for (size_t k = 0; k < nc; k++)
+        if (cands[k].score >= NAME_FLOOR)
+            cands[kept++] = cands[k];
+    nc = kept;
     qsort(cands, nc, sizeof *cands, cmp_cand);
     for (size_t k = 0; k < nc; k++) {
         if (k > 0 && cands[k].person == cands[k - 1].person)
@@ -685,9 +742,13 @@ limes_rc limes_screen_engine_query(const limes_screen_engine *e, const limes_scr
         for (int i = 0; i < np.n && o + 2 < sizeof out->query_tokens; i++)
             o += (size_t)snprintf(out->query_tokens + o, sizeof out->query_tokens - o, "%s%s",
                                   i ? " " : "", np.tok[i].text);
-        struct qctx c = {.e = e, .q = &np};
-        for (int i = 0; i < np.n; i++)
+        static _Thread_local struct qctx c;
+        c.e = e;
+        c.q = &np;
+        for (int i = 0; i < np.n; i++) {
             c.qw[i] = np.tok[i].flags & NT_INITIAL ? 0.5f : 1.0f;
+            c.qjoin_ok[i] = i + 1 < np.n && names_join_tokens(&np.tok[i], &np.tok[i + 1], &c.qjoin[i]);
+        }
         c.s = scratch_get(e);
         if (!c.s)
             return limes_fail(err, LIMES_NOMEM, "query", "out of memory");
@@ -737,6 +798,13 @@ limes_rc limes_names_score(const char *a, const char *b, double *score, json_t *
     }
     struct align_out out;
     screen_align(&in, &out);
+    static _Thread_local name_token qjoin[NAMES_MAX_TOKENS];
+    bool qjoin_ok[NAMES_MAX_TOKENS] = {0};
+    for (int i = 0; i + 1 < pa.n; i++)
+        qjoin_ok[i] = names_join_tokens(&pa.tok[i], &pa.tok[i + 1], &qjoin[i]);
+    screen_add_merges(pa.tok, pa.n, qjoin, qjoin_ok, pb.tok, pb.n, &in);
+    if (in.nmerges)
+        screen_align(&in, &out);
     *score = round(out.score * 1000) / 1000;
     if (!explain)
         return LIMES_OK;
@@ -746,12 +814,18 @@ limes_rc limes_names_score(const char *a, const char *b, double *score, json_t *
     for (int j = 0; j < pb.n; j++)
         json_array_append_new(et, json_string(pb.tok[j].text));
     for (int i = 0; i < pa.n; i++) {
-        int j = out.q_to_e[i];
+        int j = out.q_to_e[i], j2 = out.q_to_e2[i], p = out.q_partner[i];
+        if (p >= 0 && p < i)
+            continue;
+        char qtext[160], etext[160];
+        snprintf(qtext, sizeof qtext, "%s%s%s", pa.tok[i].text, p >= 0 ? " " : "",
+                 p >= 0 ? pa.tok[p].text : "");
+        snprintf(etext, sizeof etext, "%s%s%s", j >= 0 ? pb.tok[j].text : "", j2 >= 0 ? " " : "",
+                 j2 >= 0 ? pb.tok[j2].text : "");
         json_array_append_new(
-            ms, json_pack("{s:s, s:s, s:s, s:f}", "query", pa.tok[i].text, "entry",
-                          j >= 0 ? pb.tok[j].text : "", "how",
-                          j >= 0 ? names_how_name((name_match_how)in.how[i][j]) : "missing",
-                          "score", j >= 0 ? round(in.sim[i][j] * 1000) / 1000 : 0.0));
+            ms, json_pack("{s:s, s:s, s:s, s:f}", "query", qtext, "entry", etext, "how",
+                          j >= 0 ? names_how_name((name_match_how)out.q_how[i]) : "missing",
+                          "score", j >= 0 ? round(out.q_sim[i] * 1000) / 1000 : 0.0));
     }
     for (int j = 0; j < pb.n; j++)
         if (out.e_to_q[j] < 0)

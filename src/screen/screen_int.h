@@ -126,20 +126,41 @@ void eng_vtok_token(const limes_screen_engine *e, uint32_t v, name_token *out);
 /* ---- alignment (align.c) ---- */
 #define TOK_MIN 0.78
 
+#define MAX_MERGES 48
+
+/* Two adjacent tokens on one side joined and compared with one token of the other. */
+struct merge {
+    int8_t q0, q1, e0, e1; /* q1 or e1 is -1 (the side that is not joined) */
+    float sim;
+};
+
 struct align_in {
     int nq, ne;
     float sim[NAMES_MAX_TOKENS][NAMES_MAX_TOKENS];
     uint8_t how[NAMES_MAX_TOKENS][NAMES_MAX_TOKENS];
     float qw[NAMES_MAX_TOKENS];
+    struct merge merges[MAX_MERGES];
+    int nmerges;
 };
 
 struct align_out {
     double score;
-    int8_t q_to_e[NAMES_MAX_TOKENS]; /* -1 = unmatched */
+    int8_t q_to_e[NAMES_MAX_TOKENS];  /* -1 = unmatched */
+    int8_t q_to_e2[NAMES_MAX_TOKENS]; /* second entry token of a merge, else -1 */
+    int8_t q_partner[NAMES_MAX_TOKENS]; /* other query token of a merge, else -1 */
     int8_t e_to_q[NAMES_MAX_TOKENS];
+    float q_sim[NAMES_MAX_TOKENS];
+    uint8_t q_how[NAMES_MAX_TOKENS];
 };
 
 void screen_align(const struct align_in *in, struct align_out *out);
+/*
+ * Add to `in` the merges worth trying: adjacent query tokens joined
+ * (qjoin[i] = q[i]+q[i+1], qjoin_ok[i]) against each entry token, and
+ * adjacent entry tokens joined against each query token.
+ */
+void screen_add_merges(const name_token *q, int nq, const name_token *qjoin,
+                       const bool *qjoin_ok, const name_token *e, int ne, struct align_in *in);
 
 /* ---- evidence (evidence.c) ---- */
 struct qdob {

@@ -179,6 +179,58 @@ class BorderApiTest(unittest.TestCase):
         r = self.post("/v1/detections", {"kind": "facilitator", "bcp": "ES-ALGECIRAS"}, role="second_line")
         self.assertEqual(r.status, 201)
 
+    def test_first_line_check_and_decisions_by_role(self):
+        body = {"document": {"doc_type": "P", "issuer": "GBR", "number": "GBCHKAPI1", "expiry_date": "2031-01-01"},
+                "person": {"surname": "NOVAK", "given_names": "JANA", "birth_date": "1985-03-01",
+                           "sex": "F", "nationality": "GBR"},
+                "bcp": "TN-TUN-AIR", "direction": "entry", "travel": {"mode": "flight", "ref": "TU712"}}
+        self.assertEqual(self.post("/v1/checks", body, role="analyst").status, 403)
+        r = self.post("/v1/checks", body)
+        self.assertEqual(r.status, 201, r.body)
+        self.assertEqual(r.json["aid"], "clear")
+        self.assertEqual(r.json["stay"]["days_left"], 90)
+        cid = r.json["id"]
+        self.assertEqual(self.get("/v1/checks/%d" % cid).json["aid"], "clear")
+        # an officer cannot refuse, only refer or admit
+        r = self.post("/v1/checks/%d/decision" % cid, {"decision": "refuse", "codes": ["E"]})
+        self.assertEqual(r.status, 403)
+        r = self.post("/v1/checks/%d/decision" % cid, {"decision": "admit"})
+        self.assertEqual(r.status, 201, r.body)
+        self.assertIn("crossing_id", r.json)
+        r = self.post("/v1/checks/%d/decision" % cid, {"decision": "admit"})
+        self.assertEqual(r.status, 409)
+        self.assertEqual(self.post("/v1/checks/999999/decision", {"decision": "admit"}).status, 404)
+        # an expired passport read from the MRZ: stop; second line refuses with code A
+        mrz = ("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
+               "L898902C36UTO7408122F1204159ZE184226B<<<<<10")
+        r = self.post("/v1/checks", {"mrz": mrz, "bcp": "TN-RASJEDIR", "direction": "entry"})
+        self.assertEqual(r.status, 201, r.body)
+        self.assertEqual(r.json["aid"], "stop")
+        self.assertIn("document-expired", [x["code"] for x in r.json["reasons"]])
+        cid = r.json["id"]
+        r = self.post("/v1/checks/%d/decision" % cid, {"decision": "refuse", "codes": ["J"]},
+                      role="second_line")
+        self.assertEqual(r.status, 400)
+        r = self.post("/v1/checks/%d/decision" % cid, {"decision": "refuse", "codes": ["A"]},
+                      role="second_line")
+        self.assertEqual(r.status, 201, r.body)
+        self.assertIn("refusal_id", r.json)
+        # a child alone: attention; with the adult's check as companion: still attention, accompanied
+        adult = self.post("/v1/checks", dict(body, document=dict(body["document"], number="GBCHKAPI2"))).json
+        child = dict(body, document=dict(body["document"], number="GBCHKAPI3"),
+                     person=dict(body["person"], birth_date="2016-01-01"))
+        r = self.post("/v1/checks", child)
+        self.assertEqual(r.json["aid"], "attention")
+        self.assertIn("minor-unaccompanied", [x["code"] for x in r.json["reasons"]])
+        r = self.post("/v1/checks", dict(child, companions=[adult["id"]]))
+        self.assertTrue(r.json["minor"]["accompanied_by_adult"])
+        r = self.post("/v1/checks/%d/decision" % r.json["id"], {"decision": "refer"})
+        self.assertEqual(r.status, 400)
+        self.assertEqual(r.json["field"], "reason")
+        self.assertEqual(self.post("/v1/checks", dict(body, bcp="NOWHERE")).status, 400)
+        self.assertEqual(self.post("/v1/checks", dict(body, companions="x")).status, 400)
+        self.assertEqual(self.post("/v1/checks", {"mrz": "", "bcp": "TN-TUN-AIR", "direction": "entry"}).status // 100, 4)
+
     def test_cli_stay_and_purge(self):
         out = cli("stay", "--stays", "2013-09-01:2013-09-30,2014-02-21:2014-04-20,2014-05-01:2014-06-09",
                   "--on", "2014-06-09").stdout

@@ -12,6 +12,8 @@
 
 #include "limes/audit.h"
 #include "limes/border.h"
+#include "limes/lists.h"
+#include "limes/screen.h"
 #include "pg_fresh.h"
 #include "test.h"
 
@@ -341,6 +343,226 @@ static void test_batch_all_or_nothing(void)
     json_decref(list);
 }
 
+
+static json_t *run_check(limes_check_in *in, limes_rc expect)
+{
+    json_t *out = NULL;
+    limes_error err = {0};
+    if (!in->bcp_code)
+        in->bcp_code = "TN-TUN-AIR";
+    if (!in->direction)
+        in->direction = "entry";
+    in->officer = "amira";
+    CHECK_INT(limes_check_run(store, in, &out, &err), expect);
+    if (err.rc != expect)
+        fprintf(stderr, "  error: %s (%s)\n", limes_error_text(&err), err.field);
+    return out;
+}
+
+static bool has_reason(json_t *check, const char *code)
+{
+    size_t i;
+    json_t *r;
+    json_array_foreach(json_object_get(check, "reasons"), i, r)
+    {
+        if (strcmp(json_string_value(json_object_get(r, "code")), code) == 0)
+            return true;
+    }
+    return false;
+}
+
+static const char *aid(json_t *check) { return json_string_value(json_object_get(check, "aid")); }
+
+static int64_t check_id(json_t *check) { return json_integer_value(json_object_get(check, "id")); }
+
+static limes_check_in fields(const char *number, const char *nat, const char *birth,
+                             const char *when)
+{
+    return (limes_check_in){
+        .person = {.surname = "NOVAK", .given_names = "JANA", .birth_date = birth, .sex = "F",
+                   .nationality = nat},
+        .doc = {.doc_type = "P", .issuer = nat, .number = number, .expiry_date = "2031-01-01"},
+        .at_ms = ms(when)};
+}
+
+static void load_lists(void)
+{
+    limes_error err = {0};
+    limes_import_report rep;
+    const char persons[] = "ref,full_name,dob,nationality\n"
+                           "W1,Ivan Petrovic Horvat,1970-05-05,XXA\n";
+    const char docs[] = "ref,number,issuer,status\nD1,STOLEN123,XXA,stolen\n";
+    memset(&rep, 0, sizeof rep);
+    CHECK_INT(limes_lists_import_buffer(store, "national", "csv", persons, strlen(persons),
+                                        "test", NULL, &rep, &err), LIMES_OK);
+    memset(&rep, 0, sizeof rep);
+    CHECK_INT(limes_lists_import_buffer(store, "national-docs", "csv-documents", docs,
+                                        strlen(docs), "test", NULL, &rep, &err), LIMES_OK);
+}
+
+static void test_check_clear_then_admit_once(void)
+{
+    limes_check_in in = fields("GBCHK0001", "GBR", "1985-03-01", "2025-06-01");
+    json_t *c = run_check(&in, LIMES_OK);
+    if (!c)
+        return;
+    CHECK_STR(aid(c), "clear");
+    CHECK_INT(json_array_size(json_object_get(c, "reasons")), 0);
+    CHECK(json_is_null(json_object_get(c, "traveller_id")));
+    CHECK_INT(json_integer_value(json_object_get(json_object_get(c, "stay"), "days_left")), 90);
+    CHECK(json_is_false(json_object_get(json_object_get(c, "minor"), "minor")));
+    limes_decision_in d = {.check_id = check_id(c), .decision = "admit", .officer = "amira"};
+    json_t *out;
+    limes_error err = {0};
+    CHECK_INT(limes_check_decide(store, &d, &out, &err), LIMES_OK);
+    CHECK(json_integer_value(json_object_get(out, "crossing_id")) > 0);
+    int64_t tid = json_integer_value(json_object_get(out, "traveller_id"));
+    json_decref(out);
+    CHECK_INT(limes_check_decide(store, &d, &out, &err), LIMES_CONFLICT);
+    d.decision = "refer";
+    d.reason = "second thoughts";
+    CHECK_INT(limes_check_decide(store, &d, &out, &err), LIMES_CONFLICT);
+    /* the crossing names the check and the officer */
+    json_t *list;
+    CHECK_INT(limes_traveller_crossings(store, tid, &list, &err), LIMES_OK);
+    CHECK_INT(json_integer_value(json_object_get(json_array_get(list, 0), "check_id")),
+              check_id(c));
+    CHECK_STR(json_string_value(json_object_get(json_array_get(list, 0), "officer")), "amira");
+    json_decref(list);
+    /* the next check knows the traveller */
+    limes_check_in again = fields("GBCHK0001", "GBR", "1985-03-01", "2025-06-10");
+    again.direction = "exit";
+    json_t *c2 = run_check(&again, LIMES_OK);
+    CHECK_INT(json_integer_value(json_object_get(c2, "traveller_id")), tid);
+    CHECK_INT(json_integer_value(json_object_get(json_object_get(c2, "stay"), "days_used")), 10);
+    json_decref(c2);
+    json_t *got;
+    CHECK_INT(limes_check_get(store, check_id(c), &got, &err), LIMES_OK);
+    CHECK_STR(json_string_value(json_object_get(got, "decision")), "admit");
+    json_decref(got);
+    CHECK_INT(limes_check_get(store, 999999, &got, &err), LIMES_NOT_FOUND);
+    json_decref(c);
+}
+
+static void test_check_mrz_expired_is_stop(void)
+{
+    limes_check_in in = {.mrz = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
+                                "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+                         .at_ms = ms("2025-06-01")};
+    json_t *c = run_check(&in, LIMES_OK);
+    if (!c)
+        return;
+    CHECK_STR(aid(c), "stop");
+    CHECK(has_reason(c, "document-expired"));
+    json_t *doc = json_object_get(c, "document");
+    CHECK_STR(json_string_value(json_object_get(doc, "document_number")), "L898902C3");
+    CHECK(json_is_true(json_object_get(doc, "expired")));
+    json_decref(c);
+    /* a damaged zone: check digits fail */
+    limes_check_in bad = {.mrz = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
+                                 "L898902C46UTO7408122F1204159ZE184226B<<<<<10",
+                          .at_ms = ms("2025-06-01")};
+    c = run_check(&bad, LIMES_OK);
+    CHECK(has_reason(c, "document-invalid"));
+    json_decref(c);
+}
+
+static void test_check_watchlist_hits_are_stop(void)
+{
+    load_lists();
+    limes_check_in in = fields("XXPERS01", "XXA", "1970-05-05", "2025-06-01");
+    in.person.surname = "HORVAT";
+    in.person.given_names = "IVAN PETROVIC";
+    in.person.sex = "M";
+    json_t *c = run_check(&in, LIMES_OK);
+    CHECK_STR(aid(c), "stop");
+    CHECK(has_reason(c, "person-hit"));
+    CHECK(has_reason(c, "visa-required"));
+    CHECK(json_array_size(json_object_get(json_object_get(c, "screening"), "hits")) >= 1);
+    json_decref(c);
+    limes_check_in doc = fields("STOLEN123", "XXA", "1988-01-01", "2025-06-01");
+    c = run_check(&doc, LIMES_OK);
+    CHECK_STR(aid(c), "stop");
+    CHECK(has_reason(c, "document-hit"));
+    json_decref(c);
+}
+
+static void test_check_minors(void)
+{
+    limes_check_in adult = fields("ATCHK0001", "GBR", "1980-01-01", "2025-06-01");
+    json_t *a = run_check(&adult, LIMES_OK);
+    limes_check_in child = fields("ATCHK0002", "GBR", "2015-02-01", "2025-06-01");
+    json_t *c = run_check(&child, LIMES_OK);
+    CHECK_STR(aid(c), "attention");
+    CHECK(has_reason(c, "minor-unaccompanied"));
+    CHECK_INT(json_integer_value(json_object_get(json_object_get(c, "minor"), "age")), 10);
+    json_decref(c);
+    int64_t companions[] = {check_id(a)};
+    child.companions = companions;
+    child.ncompanions = 1;
+    c = run_check(&child, LIMES_OK);
+    CHECK(has_reason(c, "minor"));
+    CHECK(!has_reason(c, "minor-unaccompanied"));
+    CHECK(json_is_true(json_object_get(json_object_get(c, "minor"), "accompanied_by_adult")));
+    json_decref(c);
+    /* unknown age counts as a minor */
+    limes_check_in unknown = fields("ATCHK0003", "GBR", "", "2025-06-01");
+    c = run_check(&unknown, LIMES_OK);
+    CHECK(has_reason(c, "minor-age-unknown"));
+    CHECK(json_is_true(json_object_get(json_object_get(c, "minor"), "minor")));
+    json_decref(c);
+    int64_t nobody[] = {999999};
+    child.companions = nobody;
+    run_check(&child, LIMES_INVALID);
+    json_decref(a);
+}
+
+static void test_check_stay_exhausted_refuse_and_refer(void)
+{
+    record(crossing("XXSTAY01", "XXD", "entry", "2025-01-01"), LIMES_OK);
+    record(crossing("XXSTAY01", "XXD", "exit", "2025-03-31"), LIMES_OK);
+    limes_check_in in = fields("XXSTAY01", "XXD", "1980-01-01", "2025-05-01");
+    json_t *c = run_check(&in, LIMES_OK);
+    CHECK_STR(aid(c), "stop");
+    CHECK(has_reason(c, "stay-exhausted"));
+    limes_decision_in d = {.check_id = check_id(c), .decision = "refuse", .officer = "chief"};
+    json_t *out;
+    limes_error err = {0};
+    CHECK_INT(limes_check_decide(store, &d, &out, &err), LIMES_INVALID);
+    CHECK_STR(err.field, "codes");
+    d.codes = "Z";
+    CHECK_INT(limes_check_decide(store, &d, &out, &err), LIMES_INVALID);
+    d.codes = "F";
+    CHECK_INT(limes_check_decide(store, &d, &out, &err), LIMES_OK);
+    CHECK(json_integer_value(json_object_get(out, "refusal_id")) > 0);
+    json_decref(out);
+    json_decref(c);
+    /* an exit cannot be refused; a referral needs a reason */
+    in.direction = "exit";
+    c = run_check(&in, LIMES_OK);
+    d = (limes_decision_in){.check_id = check_id(c), .decision = "refuse", .codes = "A"};
+    CHECK_INT(limes_check_decide(store, &d, &out, &err), LIMES_INVALID);
+    d.decision = "refer";
+    d.codes = NULL;
+    CHECK_INT(limes_check_decide(store, &d, &out, &err), LIMES_INVALID);
+    CHECK_STR(err.field, "reason");
+    d.reason = "document looks altered";
+    CHECK_INT(limes_check_decide(store, &d, &out, &err), LIMES_OK);
+    json_decref(out);
+    d.check_id = 999999;
+    CHECK_INT(limes_check_decide(store, &d, &out, &err), LIMES_NOT_FOUND);
+    json_decref(c);
+    /* bad input */
+    limes_check_in bad = fields("XXSTAY01", "XXD", "1980-01-01", "2025-05-01");
+    bad.bcp_code = "NOWHERE";
+    run_check(&bad, LIMES_INVALID);
+    bad = fields("", "XXD", "1980-01-01", "2025-05-01");
+    run_check(&bad, LIMES_INVALID);
+    bad = fields("XX1", "XXD", "1980-01-01", "2025-05-01");
+    bad.direction = "up";
+    run_check(&bad, LIMES_INVALID);
+}
+
 static void test_purge(void)
 {
     limes_error err = {0};
@@ -352,7 +574,8 @@ static void test_purge(void)
     CHECK_INT(limes_border_purge(store, day("2031-01-01"), NULL, "test", &c, &err), LIMES_OK);
     CHECK(c.stays > 0);
     CHECK(c.crossings > 0);
-    CHECK_INT(c.refusals, 2);
+    CHECK_INT(c.refusals, 3);
+    CHECK(c.checks > 0);
     CHECK(c.travellers > 0);
     json_t *found;
     CHECK_INT(limes_traveller_search(store, "GB1000001", NULL, 10, &found, &err), LIMES_OK);
@@ -395,7 +618,13 @@ int main(int argc, char **argv)
     RUN(test_refusals);
     RUN(test_detections);
     RUN(test_batch_all_or_nothing);
+    RUN(test_check_clear_then_admit_once);
+    RUN(test_check_mrz_expired_is_stop);
+    RUN(test_check_watchlist_hits_are_stop);
+    RUN(test_check_minors);
+    RUN(test_check_stay_exhausted_refuse_and_refer);
     RUN(test_purge);
+    limes_screen_forget(store);
     limes_store_close(store);
     if (!on_pg) {
         unlink(db_path);

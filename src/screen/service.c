@@ -1,0 +1,443 @@
+/*
+ * service.c - screening against a store's lists: a process-wide engine per
+ * store, rebuilt when limes_lists_generation() changes; per-list thresholds
+ * and reviewed false-positive marks kept in the store (migration
+ * 0020-screen.sql).
+ *
+ * Engine lifecycle: each cached engine is reference counted.  A query takes
+ * a reference under a mutex (microseconds), screens without any lock, and
+ * drops the reference.  When the generation changes, one query rebuilds
+ * outside the lock while the others keep screening against the previous
+ * index (the result's `generation` says which one answered); only when
+ * there is no previous index at all do queries wait for the first build.
+ * The old engine is freed when its last query finishes.  A random token
+ * stored in the database tells two databases apart even if a closed
+ * store's address is reused.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "core/date.h"
+#include "limes/lists.h"
+#include "screen_int.h"
+#include "store/store.h"
+
+#define SLOTS 16
+
+struct held {
+    limes_screen_engine *engine;
+    int64_t generation;
+    int refs;
+};
+
+struct slot {
+    limes_store *store;
+    char token[33];
+    struct held *current;
+    bool building;
+    bool stale; /* thresholds changed: rebuild at the next query */
+};
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cache_cond = PTHREAD_COND_INITIALIZER;
+static struct slot slots[SLOTS];
+
+/* Call with cache_lock held. */
+static void release_locked(struct held *h)
+{
+    if (h && --h->refs == 0) {
+        limes_screen_engine_free(h->engine);
+        free(h);
+    }
+}
+
+static void release(struct held *h)
+{
+    pthread_mutex_lock(&cache_lock);
+    release_locked(h);
+    pthread_mutex_unlock(&cache_lock);
+}
+
+/* The database's instance token, created on first use. */
+static limes_rc instance_token(limes_store *s, char out[33], limes_error *err)
+{
+    unsigned char raw[16];
+    char fresh[33];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2hex(fresh, sizeof fresh, raw, sizeof raw);
+    store_tx *tx;
+    limes_rc rc = store_begin(s, false, &tx, err);
+    if (rc)
+        return rc;
+    store_rows *rows;
+    rc = store_query(tx, "SELECT token FROM screen_instance WHERE id = 1", NULL, 0, &rows, err);
+    bool found = false;
+    if (!rc) {
+        if (store_rows_next(rows, err) > 0) {
+            snprintf(out, 33, "%s", store_col_text(rows, 0));
+            found = true;
+        }
+        store_rows_close(rows);
+    }
+    store_rollback(tx);
+    if (rc || found)
+        return rc;
+    if ((rc = store_begin(s, true, &tx, err)))
+        return rc;
+    store_val p[] = {sv_text(fresh)};
+    rc = store_exec(tx,
+                    "INSERT INTO screen_instance (id, token) SELECT 1, $1 WHERE NOT EXISTS "
+                    "(SELECT 1 FROM screen_instance WHERE id = 1)",
+                    p, 1, err);
+    if (!rc)
+        rc = store_commit(tx, err);
+    else
+        store_rollback(tx);
+    if (rc)
+        return rc;
+    return instance_token(s, out, err);
+}
+
+static limes_rc load_thresholds(limes_store *s, limes_screen_threshold **out, size_t *n,
+                                char ***names, limes_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    *names = NULL;
+    store_tx *tx;
+    limes_rc rc = store_begin(s, false, &tx, err);
+    if (rc)
+        return rc;
+    store_rows *rows = NULL;
+    rc = store_query(tx, "SELECT list, threshold FROM screen_thresholds", NULL, 0, &rows, err);
+    size_t cap = 0;
+    while (!rc && store_rows_next(rows, err) > 0) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 8;
+            limes_screen_threshold *t = realloc(*out, cap * sizeof *t);
+            char **nm = realloc(*names, cap * sizeof *nm);
+            if (t)
+                *out = t;
+            if (nm)
+                *names = nm;
+            if (!t || !nm) {
+                rc = limes_fail(err, LIMES_NOMEM, "thresholds", "out of memory");
+                break;
+            }
+        }
+        (*names)[*n] = strdup(store_col_text(rows, 0));
+        (*out)[*n] = (limes_screen_threshold){(*names)[*n], store_col_real(rows, 1)};
+        (*n)++;
+    }
+    if (rows)
+        store_rows_close(rows);
+    store_rollback(tx);
+    return rc;
+}
+
+static limes_rc build_for_store(limes_store *s, int64_t generation, struct held **out,
+                                limes_error *err)
+{
+    limes_watch_set *set = NULL;
+    limes_rc rc = limes_lists_load(s, &set, err);
+    if (rc)
+        return rc;
+    limes_screen_threshold *th;
+    size_t nth;
+    char **names;
+    rc = load_thresholds(s, &th, &nth, &names, err);
+    limes_screen_engine *e = NULL;
+    if (!rc) {
+        limes_screen_config cfg = {.thresholds = th, .nthresholds = nth};
+        rc = limes_screen_engine_build(set, &cfg, &e, err);
+    }
+    for (size_t i = 0; i < nth; i++)
+        free(names[i]);
+    free(names);
+    free(th);
+    limes_watch_set_free(set);
+    if (rc)
+        return rc;
+    struct held *h = malloc(sizeof *h);
+    if (!h) {
+        limes_screen_engine_free(e);
+        return limes_fail(err, LIMES_NOMEM, "lists", "out of memory");
+    }
+    *h = (struct held){e, generation, 1};
+    *out = h;
+    return LIMES_OK;
+}
+
+static struct slot *slot_for(limes_store *s, const char *token)
+{
+    struct slot *free_slot = NULL;
+    for (int i = 0; i < SLOTS; i++) {
+        if (slots[i].store == s) {
+            if (strcmp(slots[i].token, token) != 0 && !slots[i].building) {
+                release_locked(slots[i].current); /* another database at this address */
+                slots[i].current = NULL;
+                snprintf(slots[i].token, sizeof slots[i].token, "%s", token);
+            }
+            return &slots[i];
+        }
+        if (!slots[i].store && !free_slot)
+            free_slot = &slots[i];
+    }
+    if (!free_slot) { /* evict an idle slot */
+        for (int i = 0; i < SLOTS && !free_slot; i++)
+            if (!slots[i].building)
+                free_slot = &slots[i];
+        if (!free_slot)
+            return NULL;
+        release_locked(free_slot->current);
+    }
+    memset(free_slot, 0, sizeof *free_slot);
+    free_slot->store = s;
+    snprintf(free_slot->token, sizeof free_slot->token, "%s", token);
+    return free_slot;
+}
+
+/* A referenced engine for the store's current lists (or the previous one while rebuilding). */
+static limes_rc acquire(limes_store *s, struct held **out, limes_error *err)
+{
+    char token[33];
+    limes_rc rc = instance_token(s, token, err);
+    if (rc)
+        return rc;
+    int64_t gen = limes_lists_generation(s);
+    pthread_mutex_lock(&cache_lock);
+    for (;;) {
+        struct slot *sl = slot_for(s, token);
+        if (!sl) {
+            pthread_mutex_unlock(&cache_lock);
+            return limes_fail(err, LIMES_UNAVAILABLE, "lists", "too many stores screening");
+        }
+        struct held *cur = sl->current;
+        bool fresh = cur && cur->generation == gen && !sl->stale;
+        if (fresh || (cur && sl->building)) {
+            cur->refs++;
+            *out = cur;
+            pthread_mutex_unlock(&cache_lock);
+            return LIMES_OK;
+        }
+        if (sl->building) {
+            pthread_cond_wait(&cache_cond, &cache_lock);
+            continue;
+        }
+        sl->building = true;
+        sl->stale = false;
+        pthread_mutex_unlock(&cache_lock);
+        struct held *h = NULL;
+        rc = build_for_store(s, gen, &h, err);
+        pthread_mutex_lock(&cache_lock);
+        sl = slot_for(s, token);
+        if (sl) {
+            sl->building = false;
+            if (!rc) {
+                release_locked(sl->current);
+                sl->current = h;
+            }
+        }
+        pthread_cond_broadcast(&cache_cond);
+        if (rc || !sl) {
+            if (h)
+                release_locked(h);
+            pthread_mutex_unlock(&cache_lock);
+            return rc ? rc : limes_fail(err, LIMES_UNAVAILABLE, "lists", "engine cache full");
+        }
+        h->refs++;
+        *out = h;
+        pthread_mutex_unlock(&cache_lock);
+        return LIMES_OK;
+    }
+}
+
+void limes_screen_forget(limes_store *s)
+{
+    pthread_mutex_lock(&cache_lock);
+    for (int i = 0; i < SLOTS; i++)
+        if (slots[i].store == s && !slots[i].building) {
+            release_locked(slots[i].current);
+            memset(&slots[i], 0, sizeof slots[i]);
+        }
+    pthread_mutex_unlock(&cache_lock);
+}
+
+static void mark_stale(limes_store *s)
+{
+    pthread_mutex_lock(&cache_lock);
+    for (int i = 0; i < SLOTS; i++)
+        if (slots[i].store == s)
+            slots[i].stale = true;
+    pthread_mutex_unlock(&cache_lock);
+}
+
+/* Reviewed false positives: suppress the hits a mark covers. */
+static limes_rc apply_marks(limes_store *s, limes_screen_result *r, limes_error *err)
+{
+    if (!r->nhits)
+        return LIMES_OK;
+    store_tx *tx;
+    limes_rc rc = store_begin(s, false, &tx, err);
+    if (rc)
+        return rc;
+    for (size_t i = 0; !rc && i < r->nhits; i++) {
+        limes_screen_hit *h = &r->hits[i];
+        if (!h->entry_id)
+            continue;
+        store_val p[] = {sv_text(r->identity_key), sv_int(h->entry_id), sv_text(h->version)};
+        store_rows *rows;
+        rc = store_query(tx,
+                         "SELECT reviewer, reason, created_ms FROM screen_false_positives "
+                         "WHERE identity_key = $1 AND entry_id = $2 AND entry_version = $3 "
+                         "ORDER BY id DESC",
+                         p, 3, &rows, err);
+        if (rc)
+            break;
+        if (store_rows_next(rows, err) > 0) {
+            char when[32], text[512];
+            time_format_rfc3339(store_col_int(rows, 2), when);
+            snprintf(text, sizeof text, "reviewed false positive: %.100s on %s: %.300s",
+                     store_col_text(rows, 0), when, store_col_text(rows, 1));
+            h->suppressed = true;
+            h->alert = false;
+            h->suppression = strdup(text);
+        }
+        store_rows_close(rows);
+    }
+    store_rollback(tx);
+    return rc;
+}
+
+limes_rc limes_screen(limes_store *s, const limes_screen_query *q, limes_screen_result *out,
+                      limes_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!s)
+        return limes_fail(err, LIMES_INVALID, "store", "no store");
+    struct held *h;
+    limes_rc rc = acquire(s, &h, err);
+    if (rc)
+        return rc;
+    rc = limes_screen_engine_query(h->engine, q, out, err);
+    out->generation = h->generation;
+    release(h);
+    if (!rc && (rc = apply_marks(s, out, err)))
+        limes_screen_result_free(out);
+    return rc;
+}
+
+limes_rc limes_screen_set_threshold(limes_store *s, const char *list, double threshold,
+                                    limes_error *err)
+{
+    if (!list || !*list || strlen(list) > 64)
+        return limes_fail(err, LIMES_INVALID, "list", "list name must have 1 to 64 characters");
+    if (!(threshold > 0 && threshold <= 1))
+        return limes_fail(err, LIMES_INVALID, "threshold", "threshold must be in (0, 1]");
+    store_tx *tx;
+    limes_rc rc = store_begin(s, true, &tx, err);
+    if (rc)
+        return rc;
+    store_val p[] = {sv_text(list), sv_real(threshold), sv_int(time_now_ms())};
+    rc = store_exec(tx, "DELETE FROM screen_thresholds WHERE list = $1", p, 1, err);
+    if (!rc)
+        rc = store_exec(tx,
+                        "INSERT INTO screen_thresholds (list, threshold, updated_ms) "
+                        "VALUES ($1, $2, $3)",
+                        p, 3, err);
+    if (!rc)
+        rc = store_commit(tx, err);
+    else
+        store_rollback(tx);
+    if (!rc)
+        mark_stale(s);
+    return rc;
+}
+
+limes_rc limes_screen_thresholds(limes_store *s, json_t **out, limes_error *err)
+{
+    store_tx *tx;
+    limes_rc rc = store_begin(s, false, &tx, err);
+    if (rc)
+        return rc;
+    rc = store_query_json(tx, "SELECT list, threshold FROM screen_thresholds ORDER BY list", NULL,
+                          0, out, err);
+    store_rollback(tx);
+    return rc;
+}
+
+/* The current version, reference and list of an entry in an engine. */
+static bool find_entry(const limes_screen_engine *e, int64_t id, const char **version,
+                       const char **ref, const char **list)
+{
+    for (size_t i = 0; i < e->npersons; i++)
+        if (e->persons[i].id == id) {
+            *version = eng_str(e, e->persons[i].version);
+            *ref = eng_str(e, e->persons[i].ref);
+            *list = strmap_key(&e->lists, e->persons[i].list, NULL);
+            return true;
+        }
+    for (size_t i = 0; i < e->ndocs; i++)
+        if (e->docs[i].id == id) {
+            *version = eng_str(e, e->docs[i].version);
+            *ref = eng_str(e, e->docs[i].ref);
+            *list = strmap_key(&e->lists, e->docs[i].list, NULL);
+            return true;
+        }
+    return false;
+}
+
+limes_rc limes_screen_mark_false_positive(limes_store *s, const char *identity_key,
+                                          int64_t entry_id, const char *reviewer,
+                                          const char *reason, int64_t *mark_id,
+                                          limes_error *err)
+{
+    if (!identity_key || !*identity_key || strlen(identity_key) > 64)
+        return limes_fail(err, LIMES_INVALID, "identity_key",
+                          "identity_key (from the screening result) is required");
+    if (!reviewer || !*reviewer)
+        return limes_fail(err, LIMES_INVALID, "reviewer", "reviewer is required");
+    if (!reason || !*reason || strlen(reason) > 1000)
+        return limes_fail(err, LIMES_INVALID, "reason",
+                          "reason is required (at most 1000 characters)");
+    if (entry_id <= 0)
+        return limes_fail(err, LIMES_INVALID, "entry_id", "entry_id must be positive");
+    struct held *h;
+    limes_rc rc = acquire(s, &h, err);
+    if (rc)
+        return rc;
+    const char *version, *ref, *list;
+    char v[160] = "", rf[160] = "", ls[80] = "";
+    bool found = find_entry(h->engine, entry_id, &version, &ref, &list);
+    if (found) {
+        snprintf(v, sizeof v, "%s", version);
+        snprintf(rf, sizeof rf, "%s", ref);
+        snprintf(ls, sizeof ls, "%s", list);
+    }
+    release(h);
+    if (!found)
+        return limes_fail(err, LIMES_NOT_FOUND, "entry_id",
+                          "no entry %lld in the current lists", (long long)entry_id);
+    store_tx *tx;
+    if ((rc = store_begin(s, true, &tx, err)))
+        return rc;
+    store_val p[] = {sv_text(identity_key), sv_int(entry_id), sv_text(v), sv_text(rf),
+                     sv_text(ls), sv_text(reviewer), sv_text(reason), sv_int(time_now_ms())};
+    rc = store_exec(tx,
+                    "INSERT INTO screen_false_positives (identity_key, entry_id, entry_version, "
+                    "entry_ref, list, reviewer, reason, created_ms) "
+                    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    p, 8, err);
+    int64_t id = 0;
+    if (!rc)
+        rc = store_query_int(tx, "SELECT MAX(id) FROM screen_false_positives", NULL, 0, &id, err);
+    if (!rc)
+        rc = store_commit(tx, err);
+    else
+        store_rollback(tx);
+    if (!rc && mark_id)
+        *mark_id = id;
+    return rc;
+}
