@@ -34,6 +34,11 @@ const char *names_how_name(name_match_how how)
     return "none";
 }
 
+static bool is_vowel(uint32_t c)
+{
+    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 0x627 /* ا */;
+}
+
 static bool share_group(const name_token *a, const name_token *b)
 {
     for (int i = 0; i < a->ngroups; i++)
@@ -142,7 +147,10 @@ static double same_script_sim(const name_token *a, const name_token *b, name_mat
     /* two tokens each known to the variant table, in no common group, are
        different names (Mohamed / Mahmoud): their skeletons prove nothing */
     bool known_apart = a->ngroups && b->ngroups;
-    if (!known_apart && skel_equal(a, b) && strlen(a->skel) >= 2) {
+    /* only for skeletons of 3+ classes and the same first letter (or two
+       vowels): two-consonant skeletons collide too often to mean anything */
+    bool same_start = a->cp[0] == b->cp[0] || (is_vowel(a->cp[0]) && is_vowel(b->cp[0]));
+    if (!known_apart && same_start && skel_equal(a, b) && strlen(a->skel) >= 3) {
         /* same consonants, different vowels: lift, but keep below a variant */
         double lifted = 0.80 + 0.15 * s;
         if (lifted > s) {

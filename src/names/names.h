@@ -128,6 +128,13 @@ typedef enum name_match_how {
 
 const char *names_how_name(name_match_how how);
 
+/*
+ * Join two tokens of one script into one ("abu" "bakr" -> "abubakr"), with
+ * the same canonical forms as the normaliser; false if they cannot be
+ * joined (different scripts, initials, too long).
+ */
+bool names_join_tokens(const name_token *a, const name_token *b, name_token *out);
+
 /* Similarity of two tokens in [0,1] and how it was reached. */
 double names_token_sim(const name_token *a, const name_token *b, name_match_how *how);
 

@@ -301,6 +301,22 @@ static void glue(name_token *a, const struct raw_token *b)
     a->flags |= NT_GLUED;
 }
 
+bool names_join_tokens(const name_token *a, const name_token *b, name_token *out)
+{
+    if (a->script != b->script || a->script == NS_NONE ||
+        (a->flags | b->flags) & NT_INITIAL || a->ncp + b->ncp > NAMES_MAX_CHARS)
+        return false;
+    memset(out, 0, offsetof(name_token, cp));
+    memcpy(out->cp, a->cp, a->ncp * sizeof a->cp[0]);
+    memcpy(out->cp + a->ncp, b->cp, b->ncp * sizeof b->cp[0]);
+    out->ncp = (uint8_t)(a->ncp + b->ncp);
+    out->script = a->script;
+    out->flags = NT_GLUED;
+    canonical_abd(out);
+    names_finish_token(out);
+    return true;
+}
+
 limes_rc names_apply_rules(const struct raw_tokens *rt, name_parts *out, limes_error *err)
 {
     char texts[RAW_MAX_TOKENS][NAMES_TEXT_BYTES];
@@ -358,6 +374,18 @@ limes_rc names_normalize_raw(const char *s, size_t len, unsigned flags, name_par
     out->dropped = 0;
     out->scripts = 0;
     out->truncated = false;
+    /* "SURNAME, Given" -> "Given SURNAME" (one comma only, as watchman does);
+       order does not matter to matching, but particles must precede their name */
+    static _Thread_local char swapped[NAMES_MAX_INPUT + 2];
+    const char *comma = s && len <= NAMES_MAX_INPUT ? memchr(s, ',', len) : NULL;
+    if (comma && !memchr(comma + 1, ',', len - (size_t)(comma - s) - 1)) {
+        size_t head = (size_t)(comma - s), tail = len - head - 1;
+        memcpy(swapped, comma + 1, tail);
+        swapped[tail] = ' ';
+        memcpy(swapped + tail + 1, s, head);
+        s = swapped;
+        len = head + tail + 1;
+    }
     limes_rc rc = names_raw_tokens(s, len, flags, &rt, err);
     if (rc)
         return rc;
