@@ -387,16 +387,24 @@ static int resolve_expiry_year(const struct reader *r, int yy)
     return y;
 }
 
+/* Write n digits of v, or n '?' when v is 0 (unknown). */
+static void put_digits(char *out, int v, int n)
+{
+    bool known = v != 0;
+    for (int i = n - 1; i >= 0; i--) {
+        out[i] = known ? (char)('0' + v % 10) : '?';
+        v /= 10;
+    }
+}
+
 static void format_date(char out[11], const limes_mrz_date *v)
 {
-    char y[5] = "????", m[3] = "??", dd[3] = "??";
-    if (v->year)
-        snprintf(y, sizeof y, "%04u", (unsigned)v->year % 10000u);
-    if (v->month)
-        snprintf(m, sizeof m, "%02u", (unsigned)v->month % 100u);
-    if (v->day)
-        snprintf(dd, sizeof dd, "%02u", (unsigned)v->day % 100u);
-    snprintf(out, 11, "%s-%s-%s", y, m, dd);
+    put_digits(out, v->year, 4);
+    out[4] = '-';
+    put_digits(out + 5, v->month, 2);
+    out[7] = '-';
+    put_digits(out + 8, v->day, 2);
+    out[10] = '\0';
 }
 
 /* Check the parts; returns a complaint or NULL. */

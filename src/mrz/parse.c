@@ -10,6 +10,7 @@
  * by '?', so that every later string is plain ASCII.
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -247,7 +248,7 @@ limes_rc limes_mrz_day_from_iso(const char *iso, int32_t *day, limes_error *err)
 limes_rc limes_mrz_parse(const char *text, size_t len, int32_t reference_day,
                          limes_mrz_doc *out, limes_error *err)
 {
-    memset(out, 0, sizeof *out);
+    memset(out, 0, offsetof(limes_mrz_doc, problems)); /* problems are cleared as added */
     if (!text && len)
         return limes_fail(err, LIMES_INVALID, "mrz", "no text given");
     if (len > LIMES_MRZ_MAX_INPUT)
