@@ -178,7 +178,7 @@ static void reach_by_trigrams(struct qctx *c, int qi)
                 s->tri_touched[s->ntri++] = v;
         }
     }
-    unsigned need = t->ncp <= 2 ? 1u : (unsigned)(t->ncp + 1) / 2;
+    unsigned need = t->ncp <= 2 ? 1u : (unsigned)(t->ncp + 2) / 3;
     for (size_t k = 0; k < s->ntri; k++) {
         uint32_t v = s->tri_touched[k];
         const struct vtok *x = &c->e->vt[v];
@@ -230,11 +230,14 @@ static void walk_postings(struct qctx *c, int qi)
         if (sim <= 0)
             continue;
         uint32_t v = s->rows[r].v;
+        /* rarer tokens say more about who this is: weight by inverse frequency */
+        float df = (float)(p->off[v + 1] - p->off[v]);
+        float w = c->qw[qi] * sim * (1.0f + logf((float)c->e->nnames / (1.0f + df)));
         for (uint32_t k = p->off[v]; k < p->off[v + 1]; k++) {
             uint32_t n = p->ids[k];
             if (s->acc[n] == 0)
                 s->touched[s->ntouched++] = n;
-            s->acc[n] += c->qw[qi] * sim;
+            s->acc[n] += w;
         }
     }
 }
@@ -272,12 +275,12 @@ static size_t select_candidates(struct qctx *c, uint32_t *out)
         memcpy(out, s->touched, s->ntouched * sizeof *out);
         return s->ntouched;
     }
-    /* histogram of support in 1/64 steps, then take from the top */
+    /* histogram of support in 1/4 steps, then take from the top */
     enum { BINS = 1024 };
     static _Thread_local uint32_t hist[BINS];
     memset(hist, 0, sizeof hist);
     for (size_t i = 0; i < s->ntouched; i++) {
-        int b = (int)(s->acc[s->touched[i]] * 64);
+        int b = (int)(s->acc[s->touched[i]] * 4);
         hist[b >= BINS ? BINS - 1 : b]++;
     }
     int cut = BINS - 1;
@@ -286,13 +289,13 @@ static size_t select_candidates(struct qctx *c, uint32_t *out)
         total += hist[cut--];
     size_t n = 0;
     for (size_t i = 0; i < s->ntouched && n < MAX_CANDIDATES; i++) {
-        int b = (int)(s->acc[s->touched[i]] * 64);
+        int b = (int)(s->acc[s->touched[i]] * 4);
         if ((b >= BINS ? BINS - 1 : b) > cut)
             out[n++] = s->touched[i];
     }
     /* fill the rest from the cut bin */
     for (size_t i = 0; i < s->ntouched && n < MAX_CANDIDATES; i++) {
-        int b = (int)(s->acc[s->touched[i]] * 64);
+        int b = (int)(s->acc[s->touched[i]] * 4);
         if ((b >= BINS ? BINS - 1 : b) == cut)
             out[n++] = s->touched[i];
     }
@@ -357,8 +360,22 @@ static void score_name(const struct qctx *c, uint32_t name, struct align_in *in,
     const struct sname *sn = &c->e->names[name];
     for (int j = 0; j < in->ne; j++)
         eng_vtok_token(c->e, c->e->name_toks[sn->tok_off + j], &et[j]);
+    /* token pairs the index did not bring together (a transposition early in
+       a short token defeats trigrams and skeletons): compare them directly */
+    bool changed = false;
+    for (int i = 0; i < in->nq; i++)
+        for (int j = 0; j < in->ne; j++)
+            if (out->q_to_e[i] < 0 && out->e_to_q[j] < 0 && in->sim[i][j] == 0) {
+                name_match_how how;
+                double sim = names_token_sim(&c->q->tok[i], &et[j], &how);
+                if (sim >= TOK_MIN) {
+                    in->sim[i][j] = (float)sim;
+                    in->how[i][j] = (uint8_t)how;
+                    changed = true;
+                }
+            }
     screen_add_merges(c->q->tok, c->q->n, c->qjoin, c->qjoin_ok, et, in->ne, in);
-    if (in->nmerges)
+    if (in->nmerges || changed)
         screen_align(in, out);
 }
 
