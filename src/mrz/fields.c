@@ -455,6 +455,20 @@ static void read_date(struct reader *r, bool expiry)
         d->birth = v;
 }
 
+/* A document cannot expire before its holder was born. */
+static void report_date_order(struct reader *r)
+{
+    const limes_mrz_date *b = &r->d->birth, *e = &r->d->expiry;
+    if (!b->year || !b->month || !b->day || !e->year || !e->month || !e->day)
+        return;
+    if (date_from_civil(e->year, e->month, e->day) >= date_from_civil(b->year, b->month, b->day))
+        return;
+    mrz_problem(r->d, LIMES_MRZ_WARNING, "dates-inconsistent", "expiry_date",
+                r->L->expiry.line + 1, r->L->expiry.col + 1,
+                "the expiry date %s lies before the birth date %s", r->d->expiry_date,
+                r->d->birth_date);
+}
+
 static void report_expired(struct reader *r)
 {
     limes_mrz_doc *d = r->d;
@@ -569,6 +583,7 @@ void mrz_read_fields(limes_mrz_doc *d, int32_t reference_day)
     read_date(&r, false);
     read_sex(&r);
     read_date(&r, true);
+    report_date_order(&r);
     report_expired(&r);
     read_optional(&r);
     read_composite(&r);

@@ -102,8 +102,10 @@ static void split_lines(const char *text, size_t len, struct split *s)
     int number = 0;
     while (i < len) {
         size_t end = i;
-        while (end < len && text[end] != '\n')
+        while (end < len && text[end] != '\n' && text[end] != '\r')
             end++;
+        if (end < len && text[end] == '\r') /* CR LF, or a lone CR, ends the line */
+            s->crlf = true;
         number++;
         struct raw_line l = trim_line(text + i, end - i, s);
         if (l.len > 0) {
@@ -214,11 +216,28 @@ static void report_shape(limes_mrz_doc *d, const struct split *s)
                         s->n == 3 ? "TD1" : want == 36 ? "TD2 and MRV-B" : "TD3 and MRV-A", want);
 }
 
+/* National zones outside ICAO 9303 that look like one: say what they are. */
+static void report_national_format(limes_mrz_doc *d, const struct split *s)
+{
+    const char *what = NULL;
+    if (s->n == 2 && s->lines[0].len == 36 &&
+        memcmp(s->lines[0].text, "IDFRA", 5) == 0)
+        what = "a French national identity card (format before 2021)";
+    else if (s->n == 3 && s->lines[0].len == 9 && s->lines[1].len == 30)
+        what = "a Swiss driving licence";
+    else if (s->n == 1 && s->lines[0].len == 30 && memcmp(s->lines[0].text, "D1", 2) == 0)
+        what = "a driving licence (ISO 18013 / French format)";
+    if (what)
+        mrz_problem(d, LIMES_MRZ_WARNING, "national-format", "", 0, 0,
+                    "this looks like %s, a national format outside ICAO 9303 that limes does "
+                    "not read", what);
+}
+
 static void report_input_warnings(limes_mrz_doc *d, const struct split *s, bool unjoined)
 {
     if (s->crlf)
         mrz_problem(d, LIMES_MRZ_WARNING, "crlf", "", 0, 0,
-                    "lines end in CR LF; read as plain line ends");
+                    "lines end in CR LF (or CR); read as plain line ends");
     if (s->trimmed)
         mrz_problem(d, LIMES_MRZ_WARNING, "whitespace", "", 0, 0,
                     "spaces before or after the lines were ignored");
@@ -269,6 +288,8 @@ limes_rc limes_mrz_parse(const char *text, size_t len, int32_t reference_day,
         report_shape(out, &s);
     else
         mrz_read_fields(out, reference_day == LIMES_MRZ_TODAY ? date_today() : reference_day);
+    if (out->format == LIMES_MRZ_UNKNOWN || has_errors(out))
+        report_national_format(out, &s);
     out->valid = !has_errors(out);
     return LIMES_OK;
 }

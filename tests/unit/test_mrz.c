@@ -148,6 +148,10 @@ static void test_dates(void)
     CHECK_STR(d->expiry_date, "2056-12-31");
     CHECK_STR(parse("P<UTOA<<B<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<\n"
                     "L898902C36UTO2611284F5701014<<<<<<<<<<<<<<<2")->expiry_date, "1957-01-01");
+    /* expiry before birth (both resolvable) is flagged */
+    d = parse("P<UTOA<<B<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<\n"
+              "L898902C36UTO2010108F1001015<<<<<<<<<<<<<<<6");
+    CHECK(find_problem(d, "dates-inconsistent") != NULL);
     /* 30 February is no date: null, never invented */
     d = parse("P<UTOA<<B<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<\n"
               "L898902C36UTO7402304F3004157<<<<<<<<<<<<<<<0");
@@ -198,6 +202,13 @@ static void test_bad_input(void)
     CHECK(p->valid);
     CHECK(find_problem(p, "crlf") != NULL);
     CHECK(find_problem(p, "whitespace") != NULL);
+    /* old Mac line ends (lone CR) too */
+    p = parse("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\r"
+              "L898902C36UTO7408122F1204159ZE184226B<<<<<10");
+    CHECK(p->valid);
+    /* national formats outside ICAO 9303 are named */
+    p = parse("D1FRA13AA000026181231MARTIN<<9");
+    CHECK(!p->valid && find_problem(p, "national-format") != NULL);
     /* lower case is an error, never silently upper-cased */
     p = parse("p<utoeriksson<<anna<maria<<<<<<<<<<<<<<<<<<<\n"
               "L898902C36UTO7408122F1204159ZE184226B<<<<<10");

@@ -360,6 +360,8 @@ static void run_zone_case(const json_t *c)
             fprintf(stderr, "%s: not an ICAO zone but valid\n", id);
         CHECK(!d->valid);
         CHECK(d->nproblems > 0);
+        if (json_object_get(c, "icao_note") && !problem(d, "national-format"))
+            { fprintf(stderr, "%s: national format not named\n", id); CHECK(false); }
         free(d);
         return;
     }
