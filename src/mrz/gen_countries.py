@@ -6,7 +6,8 @@ Usage: gen_countries.py OUT.c ICAO_CODES_TSV [ISO_JSON_DIR [LOCALE_DIR]]
 The ISO 3166-1 alpha-3 codes and their English names come from Debian's
 iso-codes package (iso_3166-1.json), the Arabic and French names from its
 gettext catalogues (iso_3166-1.mo, and iso_3166-3.mo for the withdrawn codes
-ICAO still accepts); the ICAO-only codes from icao-codes.tsv.  So the data is
+ICAO still accepts); the ICAO-only codes (with project translations where iso-codes has none) from
+icao-codes.tsv.  So the data is
 Debian's, regenerated on every build, never copied into the repository.
 """
 import gettext
@@ -61,8 +62,10 @@ def main():
         for line in f:
             if not line.strip() or line.startswith("#"):
                 continue
-            code, _part, name, same = line.rstrip("\n").split("\t")
-            ar = fr = None
+            fields = line.rstrip("\n").split("\t")
+            code, _part, name, same = fields[:4]
+            ar = fields[4] if len(fields) > 4 and fields[4] != "-" else None
+            fr = fields[5] if len(fields) > 5 and fields[5] != "-" else None
             if same in rows:
                 ar, fr = rows[same][1], rows[same][2]
             elif same == "iso3166-3" and code in withdrawn:

@@ -118,6 +118,20 @@ class MrzApiTest(unittest.TestCase):
         self.assertEqual(self.post({}).status, 400)
         self.assertEqual(self.post({"mrz": TD3, "on": "yesterday"}).status, 400)
 
+    def test_codes(self):
+        r = self.srv.request("GET", "/v1/documents/codes", role="analyst")
+        self.assertEqual(r.status, 200, r.body)
+        codes = {c["code"]: c for c in r.json["codes"]}
+        self.assertEqual(len(codes), 279)
+        self.assertTrue(codes["UTO"]["icao_only"])
+        self.assertNotIn("YTO", codes)
+        self.assertEqual(codes["EGY"]["name_ar"], "مصر")
+        self.assertEqual(codes["EGY"]["name_fr"], "Égypte")
+        r = self.srv.request("GET", "/v1/documents/codes?code=D%3C%3C", role="officer")
+        self.assertEqual(r.json["name_en"], "Germany")
+        r = self.srv.request("GET", "/v1/documents/codes?code=YTO", role="officer")
+        self.assertEqual(r.status, 404)
+
     def test_audited(self):
         self.post({"mrz": TD3})
         r = self.srv.request("GET", "/v1/audit?record=document:UTO/L898902C3", role="supervisor")
