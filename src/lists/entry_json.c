@@ -21,16 +21,26 @@
 
 #include "lists_int.h"
 
-static void put_str(json_t *o, const char *key, const char *v)
+/* Set key to v unless v is empty; false when v cannot be stored (not UTF-8). */
+static bool put_str(json_t *o, const char *key, const char *v)
 {
-    if (v && *v)
-        json_object_set_new(o, key, json_string(v));
+    if (!v || !*v)
+        return true;
+    json_t *s = json_string(v);
+    return s && json_object_set_new(o, key, s) == 0;
 }
 
 /* A string or null, for positions in arrays. */
 static json_t *str_or_null(const char *v)
 {
     return v && *v ? json_string(v) : json_null();
+}
+
+/* Append to an array, remembering a failure (a NULL item: text that is not UTF-8). */
+static void append(json_t *arr, json_t *item, bool *failed)
+{
+    if (!item || json_array_append_new(arr, item) != 0)
+        *failed = true;
 }
 
 static char *dump_compact(json_t *o)
@@ -42,52 +52,60 @@ static char *dump_compact(json_t *o)
 
 char *entry_person_json(const limes_watch_person *p)
 {
+    bool failed = false;
     json_t *o = json_object();
     json_t *names = json_array();
     for (size_t i = 0; i < p->nnames; i++) {
         const limes_watch_name *n = &p->names[i];
-        json_array_append_new(names, json_pack("[oooso]", str_or_null(n->full),
-                                               str_or_null(n->given), str_or_null(n->family),
-                                               n->script, json_integer(n->quality)));
+        append(names, json_pack("[oooso]", str_or_null(n->full), str_or_null(n->given),
+                                str_or_null(n->family), n->script, json_integer(n->quality)),
+               &failed);
     }
     json_object_set_new(o, "n", names);
     if (p->ndobs) {
         json_t *dobs = json_array();
         for (size_t i = 0; i < p->ndobs; i++)
-            json_array_append_new(dobs, json_pack("[iiii]", p->dobs[i].year, p->dobs[i].month,
-                                                  p->dobs[i].day, p->dobs[i].year_to));
+            append(dobs, json_pack("[iiii]", p->dobs[i].year, p->dobs[i].month, p->dobs[i].day,
+                                   p->dobs[i].year_to),
+                   &failed);
         json_object_set_new(o, "d", dobs);
     }
     if (p->nnationalities) {
         json_t *c = json_array();
         for (size_t i = 0; i < p->nnationalities; i++)
-            json_array_append_new(c, json_string(p->nationalities[i]));
+            append(c, json_string(p->nationalities[i]), &failed);
         json_object_set_new(o, "c", c);
     }
     if (p->gender)
         json_object_set_new(o, "g", json_stringn(&p->gender, 1));
-    put_str(o, "p", p->place_of_birth);
+    failed |= !put_str(o, "p", p->place_of_birth);
     if (p->ndocs) {
         json_t *x = json_array();
         for (size_t i = 0; i < p->ndocs; i++)
-            json_array_append_new(x, json_pack("[oso]", str_or_null(p->docs[i].number),
-                                               p->docs[i].issuer, str_or_null(p->docs[i].type)));
+            append(x, json_pack("[oso]", str_or_null(p->docs[i].number), p->docs[i].issuer,
+                                str_or_null(p->docs[i].type)),
+                   &failed);
         json_object_set_new(o, "x", x);
     }
-    put_str(o, "a", p->action);
-    put_str(o, "r", p->remarks);
+    failed |= !put_str(o, "a", p->action) ||
+              !put_str(o, "r", p->remarks);
+    if (failed) {
+        json_decref(o);
+        return NULL;
+    }
     return dump_compact(o);
 }
 
 char *entry_document_json(const limes_watch_document *d)
 {
     json_t *o = json_object();
-    put_str(o, "num", d->number);
-    put_str(o, "i", d->issuer);
-    put_str(o, "t", d->type);
-    put_str(o, "s", d->status);
-    put_str(o, "rd", d->reported);
-    put_str(o, "a", d->action);
+    bool ok = put_str(o, "num", d->number) && put_str(o, "i", d->issuer) &&
+              put_str(o, "t", d->type) && put_str(o, "s", d->status) &&
+              put_str(o, "rd", d->reported) && put_str(o, "a", d->action);
+    if (!ok) {
+        json_decref(o);
+        return NULL;
+    }
     return dump_compact(o);
 }
 

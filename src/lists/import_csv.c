@@ -54,7 +54,8 @@ static limes_rc read_header(csv_reader *r, const char *const *names, int n, csv_
             k++;
         if (k == n)
             return limes_fail(err, LIMES_INVALID, "header",
-                              "line 1, column %zu: unknown column '%.60s'", f + 1, h);
+                              "line 1, column %zu: unknown column '%.*s'", f + 1,
+                              utf8_prefix(h, 60), h);
         if (lay->at[k] >= 0)
             return limes_fail(err, LIMES_INVALID, "header",
                               "line 1, column %zu: column '%s' appears twice", f + 1, names[k]);
@@ -80,8 +81,8 @@ static const char *col(csv_reader *r, const csv_layout *lay, int k)
 static limes_rc bad_cell(limes_error *err, csv_reader *r, const csv_layout *lay, int k,
                          const char *const *names, const char *what, const char *value)
 {
-    return limes_fail(err, LIMES_INVALID, names[k], "line %zu, column %d (%s): %s: '%.60s'",
-                      r->line, lay->at[k] + 1, names[k], what, value);
+    return limes_fail(err, LIMES_INVALID, names[k], "line %zu, column %d (%s): %s: '%.*s'",
+                      r->line, lay->at[k] + 1, names[k], what, utf8_prefix(value, 60), value);
 }
 
 /* Split s on '|' into trimmed non-empty pieces, calling fn for each; stops at the first error. */
@@ -156,10 +157,13 @@ static limes_rc piece_document(const char *v, limes_watch_person *p, const char 
     if (nlen == 0 || nlen >= sizeof number || (s2 && strchr(s2 + 1, '/')))
         return LIMES_INVALID;
     memcpy(number, v, nlen);
+    size_t ilen = s1 ? (s2 ? (size_t)(s2 - s1 - 1) : strlen(s1 + 1)) : 0;
+    if (ilen >= sizeof issuer || (s2 && strlen(s2 + 1) >= sizeof type))
+        return LIMES_INVALID; /* never cut text: a cut may split a UTF-8 sequence */
     if (s1)
-        snprintf(issuer, sizeof issuer, "%.*s", s2 ? (int)(s2 - s1 - 1) : 63, s1 + 1);
+        memcpy(issuer, s1 + 1, ilen);
     if (s2)
-        snprintf(type, sizeof type, "%s", s2 + 1);
+        memcpy(type, s2 + 1, strlen(s2 + 1) + 1);
     char a3[4] = "";
     if (*issuer) {
         country_code_alpha3(issuer, a3);
@@ -196,17 +200,22 @@ static limes_rc person_names(csv_reader *r, const csv_layout *lay, limes_watch_p
 {
     const char *full = col(r, lay, P_FULL), *given = col(r, lay, P_GIVEN),
                *family = col(r, lay, P_FAMILY);
-    char joined[1024];
+    char *joined = NULL;
     if (!*full) {
-        snprintf(joined, sizeof joined, "%s%s%s", given, *given && *family ? " " : "", family);
+        size_t n = strlen(given) + strlen(family) + 2;
+        if (!(joined = malloc(n)))
+            return limes_fail(err, LIMES_NOMEM, "file", "out of memory");
+        snprintf(joined, n, "%s%s%s", given, *given && *family ? " " : "", family);
         full = joined;
     }
+    limes_rc rc = LIMES_OK;
     if (!*full)
-        return limes_fail(err, LIMES_INVALID, "full_name",
-                          "line %zu: no name (full_name or given_name/family_name)", r->line);
-    if (person_add_name(p, full, given, family, LIMES_NAME_PRIMARY))
-        return limes_fail(err, LIMES_NOMEM, "file", "out of memory");
-    return LIMES_OK;
+        rc = limes_fail(err, LIMES_INVALID, "full_name",
+                        "line %zu: no name (full_name or given_name/family_name)", r->line);
+    else if (person_add_name(p, full, given, family, LIMES_NAME_PRIMARY))
+        rc = limes_fail(err, LIMES_NOMEM, "file", "out of memory");
+    free(joined);
+    return rc;
 }
 
 static limes_rc person_scalars(csv_reader *r, const csv_layout *lay, limes_watch_person *p,

@@ -97,7 +97,10 @@ static limes_rc remark_document(const char *v, const char *type, limes_watch_per
     if (expires && (size_t)(expires - v) < n)
         n = (size_t)(expires - v);
     char number[128], country[128] = "", a3[4] = "";
-    snprintf(number, sizeof number, "%.*s", (int)(n < 127 ? n : 127), v);
+    if (n >= sizeof number)
+        return LIMES_OK; /* not a document number; never cut UTF-8 text */
+    memcpy(number, v, n);
+    number[n] = '\0';
     if (paren) {
         const char *close = strchr(paren, ')');
         if (close)

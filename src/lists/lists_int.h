@@ -53,6 +53,9 @@ limes_rc set_finish(limes_watch_set *set, const limes_import_options *opt,
 /* ---- text (text.c) ---- */
 /* Valid UTF-8 without NUL; on failure *bad = byte offset of the first bad byte. */
 bool utf8_valid(const char *s, size_t len, size_t *bad);
+/* Bytes of s to print so that at most max bytes are shown and no UTF-8 sequence is cut
+ * (for "%.*s" in messages). */
+int utf8_prefix(const char *s, size_t max);
 /* ISO 15924 code of the dominant script of the letters in s ("" if none). */
 void script_detect(const char *s, char out[8]);
 /* Country name to alpha-3 ("" if unknown); codes are not accepted ("na" is not Namibia). */

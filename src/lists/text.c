@@ -68,6 +68,17 @@ invalid:
     return false;
 }
 
+int utf8_prefix(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n <= max)
+        return (int)n;
+    n = max;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) /* s[n] continues a sequence */
+        n--;
+    return (int)n;
+}
+
 /* Decode one code point from valid UTF-8 at *s, advancing *s. */
 static UChar32 next_cp(const unsigned char **s)
 {

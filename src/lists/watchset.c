@@ -175,6 +175,8 @@ limes_rc person_add_name(limes_watch_person *p, const char *full, const char *gi
         return fail ? LIMES_NOMEM : LIMES_OK; /* blank names are not names */
     for (size_t i = 0; i < p->nnames; i++) {
         if (strcmp(p->names[i].full, f) == 0) { /* same spelling twice: keep the stronger */
+            if (q < p->names[i].quality)
+                p->names[i].quality = q;
             free(f);
             return LIMES_OK;
         }
@@ -315,8 +317,12 @@ limes_rc set_finish(limes_watch_set *set, const limes_import_options *opt,
     for (size_t i = 0; i < set->npersons; i++) {
         limes_watch_person *p = &set->persons[i];
         if (!set_text(&p->list, list, true) || !set_text(&p->action, action, false) ||
-            !set_text(&p->ref, "", false) || !version_of(&p->version, entry_person_json(p)))
+            !set_text(&p->ref, "", false))
             return limes_fail(err, LIMES_NOMEM, "", "out of memory finishing the list");
+        if (!version_of(&p->version, entry_person_json(p)))
+            return limes_fail(err, LIMES_INVALID, "entry",
+                              "entry '%.*s' cannot be stored (text that is not UTF-8?)",
+                              utf8_prefix(p->ref, 60), p->ref);
         if (report) {
             report->names += (int64_t)p->nnames;
             report->dobs += (int64_t)p->ndobs;
