@@ -425,7 +425,7 @@ static void test_csv_persons_bad_input(void)
     expect_persons_error("ref,full_name\nA,\"Ali\n", "quote not closed");
     expect_persons_error("ref,full_name\nA,\n", "no name");
     /* A document type too long to keep whole (cutting could split a UTF-8 sequence). */
-    expect_persons_error("ref,full_name,documents\nA,Ali,X1/LBN/passport                                  "
+    expect_persons_error("ref,full_name,documents\nA,Ali,X1/LBN/passport                                                      "
                          "\xd9\x85\xd8\xad\xd9\x85\xd8\xaf \xd8\xb9\xd8\xa8\xd8\xaf\n",
                          "column 3 (documents)");
 }
