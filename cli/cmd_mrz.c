@@ -3,7 +3,8 @@
  * zones from a file or standard input (documents separated by blank lines),
  * write a complete zone from fields, and turn a Unicode name into an MRZ
  * name field.  Invalid documents are a result, not a failure: parse exits 0
- * whenever the input could be read.
+ * whenever at least one document could be read (2 when none could: empty or
+ * oversized input).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -110,14 +111,17 @@ static void print_unusable(const limes_error *err, bool json)
     json_decref(o);
 }
 
-static void parse_one(const char *text, size_t len, int32_t on, bool json)
+/* Parse and print one document; false when it was unusable (no zone at all). */
+static bool parse_one(const char *text, size_t len, int32_t on, bool json)
 {
     limes_mrz_doc *d = malloc(sizeof *d);
     limes_error err = {0};
+    bool usable = true;
     if (!d)
-        return;
+        return false;
     if (limes_mrz_parse(text, len, on, d, &err)) {
         print_unusable(&err, json);
+        usable = false;
     } else if (json) {
         json_t *o = limes_mrz_to_json(d);
         char *line = o ? json_dumps(o, JSON_COMPACT) : NULL;
@@ -129,6 +133,7 @@ static void parse_one(const char *text, size_t len, int32_t on, bool json)
         print_text(d);
     }
     free(d);
+    return usable;
 }
 
 static bool blank_line(const char *s, size_t n)
@@ -139,12 +144,12 @@ static bool blank_line(const char *s, size_t n)
     return true;
 }
 
-/* Each run of non-blank lines is one document. */
+/* Each run of non-blank lines is one document.  Fails only when none was usable. */
 static int parse_documents(const char *buf, size_t len, int32_t on, bool json)
 {
     size_t i = 0, start = 0;
     bool in_doc = false;
-    int count = 0;
+    int count = 0, usable = 0;
     while (i <= len) {
         size_t end = i;
         while (end < len && buf[end] != '\n')
@@ -155,7 +160,7 @@ static int parse_documents(const char *buf, size_t len, int32_t on, bool json)
             start = i;
         }
         if ((blank || end >= len) && in_doc) {
-            parse_one(buf + start, (blank ? i : end) - start, on, json);
+            usable += parse_one(buf + start, (blank ? i : end) - start, on, json);
             in_doc = false;
             count++;
         }
@@ -163,7 +168,7 @@ static int parse_documents(const char *buf, size_t len, int32_t on, bool json)
     }
     if (count == 0)
         return cli_usage("mrz parse: the input holds no machine-readable zone");
-    return EXIT_OK;
+    return usable ? EXIT_OK : EXIT_USAGE;
 }
 
 static int run_parse(int argc, char **argv)

@@ -164,8 +164,9 @@ int limes_mrz_check_digit(const char *s, size_t len);
 typedef struct limes_country {
     const char *code;    /* "DEU", "D", "UTO", "XXA" */
     const char *name_en; /* never NULL */
-    const char *name_ar; /* NULL when iso-codes has no translation */
-    const char *name_fr; /* NULL when iso-codes has no translation */
+    const char *name_ar; /* iso-codes' translation (ICAO-only codes: the project's,
+                            from src/mrz/icao-codes.tsv); NULL if none */
+    const char *name_fr; /* likewise */
     bool icao_only;      /* from Doc 9303 Part 3 section 5, not ISO 3166-1 */
 } limes_country;
 
