@@ -252,14 +252,22 @@ static void canonical_abd(name_token *t)
         cut_front(t, 3, 1);               /* abdu-rahman, abdi-rahman */
 }
 
-/* Leading article of a (glued) token: "al"/"el" + 3 letters, or "ال" + 2. */
+/*
+ * Leading particle glued to a token, which comparisons may ignore:
+ * "al"/"el" + 3 letters ("alzaydi"), "ben"/"bin" + 3 ("benali"), or
+ * "ال" + 2 letters.
+ */
 static uint8_t article_len(const name_token *t)
 {
     if (t->script == NS_ARABIC)
         return t->ncp >= 4 && t->cp[0] == ART_AR[0] && t->cp[1] == ART_AR[1] ? 2 : 0;
-    if (t->script == NS_LATIN && t->ncp >= 5 && (t->cp[0] == 'a' || t->cp[0] == 'e') &&
-        t->cp[1] == 'l' && !is_vowel(t->cp[2]))
+    if (t->script != NS_LATIN)
+        return 0;
+    if (t->ncp >= 5 && (t->cp[0] == 'a' || t->cp[0] == 'e') && t->cp[1] == 'l' &&
+        !is_vowel(t->cp[2]))
         return 2;
+    if (t->ncp >= 6 && t->cp[0] == 'b' && (t->cp[1] == 'e' || t->cp[1] == 'i') && t->cp[2] == 'n')
+        return 3;
     return 0;
 }
 
@@ -329,6 +337,7 @@ limes_rc names_apply_rules(const struct raw_tokens *rt, name_parts *out, limes_e
     }
     size_t i = 0;
     size_t tl;
+    int lone_particles = 0;
     while (i < rt->n && (tl = names_title_len(words + i, rt->n - i)) > 0) {
         i += tl;
         out->dropped += (int)tl;
@@ -352,6 +361,8 @@ limes_rc names_apply_rules(const struct raw_tokens *rt, name_parts *out, limes_e
                 out->dropped += (int)(j - i - 1);
                 glue(t, &rt->tok[j]);
                 i = j;
+            } else {
+                lone_particles++; /* "abu" with nothing to join */
             }
         }
         canonical_abd(t);
@@ -359,10 +370,10 @@ limes_rc names_apply_rules(const struct raw_tokens *rt, name_parts *out, limes_e
         out->scripts |= 1u << t->script;
         out->n++;
     }
-    if (out->n == 0)
+    if (out->n == 0 || out->n == lone_particles)
         return limes_fail(err, LIMES_INVALID, "name",
-                          out->dropped ? "name consists only of titles or particles"
-                                       : "name has no letters or digits");
+                          out->dropped || lone_particles ? "name consists only of titles or particles"
+                                                         : "name has no letters or digits");
     return LIMES_OK;
 }
 

@@ -16,7 +16,7 @@
 
 #include "screen_int.h"
 
-#define ENTRY_PENALTY 0.15
+#define ENTRY_PENALTY 0.25
 
 static void take_pair(const struct align_in *in, struct align_out *out, bool *qused,
                       bool *eused, int i, int j, double *matched, int *ematched)
