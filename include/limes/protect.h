@@ -27,15 +27,16 @@
  * limes_protect_config_set()); the recovery and reflection period runs from
  * the referral for at least 30 days (CoE THB Convention Art. 13).
  *
- * Need to know (the access rule, enforced by limes_case_access()):
+ * Need to know (the access rule, enforced by limes_case_access_for()):
  *   - supervisor: every case, full detail, may assign officers;
  *   - second_line: the cases they are assigned to, and unassigned cases
  *     (the queue, so that someone picks them up); recording a step on an
  *     unassigned case assigns the officer.  A case assigned only to other
  *     officers is neither listed nor readable (LIMES_FORBIDDEN);
- *   - officer (first line): may record assessments and open a case from
- *     their own assessment, but not read cases, nor other officers'
- *     assessments;
+ *   - officer (first line): may record assessments (linked only to their
+ *     own checks) and open a case from their own check or assessment (the
+ *     answer carries the case id, not its content), but not read cases,
+ *     nor other officers' assessments;
  *   - analyst, liaison: statistics only (counts, no personal data);
  *   - admin: the referral-partner directory, no case data.
  *
@@ -153,6 +154,12 @@ limes_rc limes_protect_derive_from_store(limes_store *s, int64_t subject_id,
  *  notes?, check_id?, traveller_id?, companion_traveller_ids?: [..],
  *  document_hit?: "stolen"|"lost"|..., crossing_point?, observed_at_ms?}.
  * Unknown codes: LIMES_INVALID with every unknown code named, nothing stored.
+ * With check_id, the first-line check (limes/border.h) must exist
+ * (LIMES_UNPROCESSABLE) and, for a first-line officer, be their own
+ * (LIMES_FORBIDDEN); it supplies the crossing point, the traveller, the adult
+ * companions (for B4), a document hit (C2) and the flags watchlist_protect
+ * (a hit whose action is "protect"), unaccompanied and age_doubtful, each
+ * noted in "derived" with source "check".
  * *out = the stored assessment with its recommendation and reasons.
  */
 limes_rc limes_assessment_create(limes_store *s, const limes_protect_actor *who,
@@ -187,8 +194,9 @@ limes_rc limes_partner_load_demo(limes_store *s, int *added, limes_error *err);
  * "adult", subject?: {name, date_of_birth, nationality, sex, age_doubtful,
  * companions: [{name, relationship, relationship_documented,
  * consent_documented}]}, crossing_point?, summary?}.  A check may have one
- * case: a second one is LIMES_EXISTS.  An officer (first line) may only
- * open from an assessment of their own.
+ * case: a second one is LIMES_EXISTS; a check that does not exist is
+ * LIMES_UNPROCESSABLE.  An officer (first line) may only open from a check
+ * or an assessment of their own (LIMES_FORBIDDEN otherwise).
  */
 limes_rc limes_case_open(limes_store *s, const limes_protect_actor *who, const json_t *in,
                          int64_t now_ms, json_t **out, limes_error *err);
@@ -238,7 +246,7 @@ limes_rc limes_protect_config_get(limes_store *s, int *ack_hours, int *reflectio
 
 /*
  * Counts per crossing point and month ("YYYY-MM"), months from..to
- * inclusive (NULL = open): minors_checked (border records), assessments
+ * inclusive (NULL = open): minors_checked (first-line checks of minors), assessments
  * (child, adult), recommendations, cases opened, referrals, closures by
  * outcome.  No personal data.  *out = {rows: [...], outcomes: [codes]}.
  */

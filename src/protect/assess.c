@@ -157,6 +157,50 @@ static limes_rc insert(limes_store *s, const limes_protect_actor *who, const str
     return rc == LIMES_NOMEM ? limes_fail(err, rc, "", "out of memory") : rc;
 }
 
+/* A flag set by the record, noted among the derived facts. */
+static void add_check_flag(json_t *flags, json_t *noted, const char *flag, int64_t check_id)
+{
+    if (!pj_array_has(flags, flag))
+        json_array_append_new(flags, json_string(flag));
+    json_array_append_new(noted, json_pack("{s:s, s:s, s:I}", "flag", flag, "source", "check",
+                                           "check_id", (json_int_t)check_id));
+}
+
+/*
+ * Facts from the linked first-line check: crossing point, traveller, adult
+ * companions, a document hit, and the flags a protect hit, an unaccompanied
+ * minor or an unknown age set.  A first-line officer links only own checks.
+ */
+static limes_rc from_check(limes_store *s, const limes_protect_actor *who, const json_t *set,
+                           struct assess_in *a, struct protect_check *pc, json_t *flags,
+                           json_t *noted, limes_error *err)
+{
+    if (!a->check_id)
+        return LIMES_OK;
+    limes_rc rc = protect_check_read(s, a->check_id, pc, err);
+    if (rc)
+        return rc;
+    if (who->role == LIMES_ROLE_OFFICER && strcmp(pc->officer, who->username ? who->username : ""))
+        return limes_fail(err, LIMES_FORBIDDEN, "check_id",
+                          "check %lld was run by another officer", (long long)a->check_id);
+    if (!a->point && protect_point_code_ok(pc->bcp))
+        a->point = pc->bcp;
+    if (!a->traveller_id)
+        a->traveller_id = pc->traveller_id;
+    for (size_t i = 0; i < pc->ncompanions && a->ncompanions < 10; i++)
+        a->companions[a->ncompanions++] = pc->companions[i];
+    if (!a->document_hit && pc->document_hit[0])
+        a->document_hit = pc->document_hit;
+    bool child = strcmp(json_string_value(json_object_get(set, "subject")), "child") == 0;
+    if (pc->protect_hit)
+        add_check_flag(flags, noted, "watchlist_protect", a->check_id);
+    if (child && pc->minor && !pc->adult_companion)
+        add_check_flag(flags, noted, "unaccompanied", a->check_id);
+    if (pc->minor && !pc->age_known)
+        add_check_flag(flags, noted, "age_doubtful", a->check_id);
+    return LIMES_OK;
+}
+
 limes_rc limes_assessment_create(limes_store *s, const limes_protect_actor *who,
                                  const json_t *in, int64_t now_ms, json_t **out,
                                  limes_error *err)
@@ -169,13 +213,25 @@ limes_rc limes_assessment_create(limes_store *s, const limes_protect_actor *who,
     rc = limes_protect_set_get(s, a.set_name, a.set_version, &set, err);
     if (rc)
         return rc;
-    /* validate the officer's codes and flags before deriving anything */
+    /* the officer's flags, then those the linked check sets */
+    json_t *flags = a.flags ? json_deep_copy(a.flags) : json_array();
+    json_t *noted = json_array();
+    struct protect_check pc;
+    a.flags = flags;
     rc = limes_protect_evaluate(set, a.codes, a.flags, &rec, err);
     json_decref(rec);
     rec = NULL;
     if (!rc)
-        rc = derive(s, &a, &derived, err);
+        rc = from_check(s, who, set, &a, &pc, flags, noted, err);
+    if (rc) {
+        json_decref(set);
+        json_decref(flags);
+        json_decref(noted);
+        return rc;
+    }
+    rc = derive(s, &a, &derived, err);
     if (!rc) {
+        json_array_extend(derived, noted);
         json_t *codes = all_codes(set, a.codes, derived);
         rc = limes_protect_evaluate(set, codes, a.flags, &rec, err);
         json_decref(codes);
@@ -186,6 +242,8 @@ limes_rc limes_assessment_create(limes_store *s, const limes_protect_actor *who,
     json_decref(set);
     json_decref(derived);
     json_decref(rec);
+    json_decref(flags);
+    json_decref(noted);
     return rc ? rc : limes_assessment_get(s, id, out, err);
 }
 

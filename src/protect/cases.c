@@ -444,9 +444,10 @@ static limes_rc read_open(const json_t *in, struct open_in *o, limes_error *err)
     o->subject = json_object_get(in, "subject");
     if (!rc)
         rc = check_subject(o->subject, err);
-    if (!rc && !o->assessment_id && !o->subject_kind)
+    if (!rc && !o->assessment_id && !o->check_id && !o->subject_kind)
         rc = limes_fail(err, LIMES_INVALID, "subject_kind",
-                        "'subject_kind' (child or adult) is required without an assessment_id");
+                        "'subject_kind' (child or adult) is required without an assessment_id "
+                        "or check_id");
     return rc;
 }
 
@@ -455,9 +456,10 @@ static limes_rc from_assessment(store_tx *tx, const limes_protect_actor *who, st
                                 json_t **holder, limes_error *err)
 {
     if (!o->assessment_id) {
-        if (who->role == LIMES_ROLE_OFFICER)
+        if (who->role == LIMES_ROLE_OFFICER && !o->check_id)
             return limes_fail(err, LIMES_FORBIDDEN, "assessment_id",
-                              "a first-line officer opens a case from an assessment of their own");
+                              "a first-line officer opens a case from a check or an assessment "
+                              "of their own");
         return LIMES_OK;
     }
     store_val p[] = {sv_int(o->assessment_id)};
@@ -484,6 +486,24 @@ static limes_rc from_assessment(store_tx *tx, const limes_protect_actor *who, st
     const char *point = json_string_value(json_object_get(a, "crossing_point"));
     if (!o->point && point && point[0])
         o->point = point;
+    return LIMES_OK;
+}
+
+/* A case opened from a check: the check must exist, and be the officer's own. */
+static limes_rc from_check(limes_store *s, const limes_protect_actor *who, struct open_in *o,
+                           struct protect_check *pc, limes_error *err)
+{
+    limes_rc rc = protect_check_read(s, o->check_id, pc, err);
+    if (rc)
+        return rc;
+    if (who->role == LIMES_ROLE_OFFICER && !o->assessment_id &&
+        strcmp(pc->officer, who->username ? who->username : "") != 0)
+        return limes_fail(err, LIMES_FORBIDDEN, "check_id",
+                          "check %lld was run by another officer", (long long)o->check_id);
+    if (!o->point && protect_point_code_ok(pc->bcp))
+        o->point = pc->bcp;
+    if (!o->subject_kind && !o->assessment_id)
+        o->subject_kind = pc->minor ? "child" : "adult";
     return LIMES_OK;
 }
 
@@ -539,7 +559,10 @@ limes_rc limes_case_open(limes_store *s, const limes_protect_actor *who, const j
                          int64_t now_ms, json_t **out, limes_error *err)
 {
     struct open_in o = {0};
+    struct protect_check pc;
     limes_rc rc = read_open(in, &o, err);
+    if (!rc && o.check_id)
+        rc = from_check(s, who, &o, &pc, err);
     if (rc)
         return rc;
     store_tx *tx;

@@ -51,4 +51,18 @@ const json_t *protect_workflow_step(const json_t *workflow, const char *code);
 json_t *protect_allowed_steps(const json_t *workflow, const char *state,
                               const char *subject_kind);
 
+/* What a first-line check tells about protection (checks.c). */
+struct protect_check {
+    char officer[64], bcp[17];
+    int64_t traveller_id;
+    bool minor, age_known, adult_companion, protect_hit;
+    int64_t companions[10]; /* traveller ids of the adult companions */
+    size_t ncompanions;
+    char document_hit[80];  /* "listed on NATIONAL-SLTD", "" if none */
+};
+
+/* Read check `check_id`; LIMES_UNPROCESSABLE (field check_id) if there is none. */
+limes_rc protect_check_read(limes_store *s, int64_t check_id, struct protect_check *pc,
+                            limes_error *err);
+
 #endif

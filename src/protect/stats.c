@@ -1,6 +1,6 @@
 /*
  * stats.c - counts without personal data for the partners' risk analysis:
- * per crossing point and month, minors checked (from the border records),
+ * per crossing point and month, minors checked (first-line checks),
  * assessments by subject and recommendation, cases opened, referrals and
  * closures by outcome.  Only codes, months and counts leave this file.
  */
@@ -134,12 +134,12 @@ static limes_rc tally_all(store_tx *tx, const char *from, const char *to, json_t
 }
 
 /*
- * Minors checked: crossings by travellers under 18 on the day (or of
- * unknown age), from the border records.  The SQL keeps the possible
- * minors (born after the earliest cut-off); the exact age is decided here.
+ * Minors checked: first-line checks (src/border, table `checks`) whose
+ * traveller was a minor on the day (unknown or doubtful age counts as a
+ * minor), per crossing point and month of the check.
  */
 static limes_rc tally_minors(limes_store *s, const char *from, const char *to, json_t *rows,
-                             const json_t *outcomes, bool *available)
+                             const json_t *outcomes, bool *available, limes_error *err)
 {
     int fy = 1970, fm = 1, ty = 9999, tm = 12;
     if (from)
@@ -148,30 +148,23 @@ static limes_rc tally_minors(limes_store *s, const char *from, const char *to, j
         sscanf(to, "%4d-%2d", &ty, &tm);
     day_t first = date_from_civil(fy, fm, 1);
     day_t last = to ? date_from_civil(ty, tm, date_days_in_month(ty, tm)) : INT32_MAX / 2;
-    char cutoff[11];
-    date_format_iso(date_from_civil(fy - 18, fm, 1), cutoff);
     store_tx *tx;
-    limes_error ignored = {0};
     *available = false;
-    if (store_begin(s, false, &tx, &ignored))
-        return LIMES_OK;
-    store_val p[] = {sv_int(first), sv_int(last), sv_text(cutoff)};
+    limes_rc rc = store_begin(s, false, &tx, err);
+    if (rc)
+        return rc;
+    store_val p[] = {sv_int(first), sv_int(last)};
     store_rows *r;
-    if (store_query(tx, "SELECT b.code, c.day, t.birth_date FROM crossings c"
-                        " JOIN travellers t ON t.id = c.traveller_id JOIN bcp b ON b.id = c.bcp_id"
-                        " WHERE c.day >= $1 AND c.day <= $2 AND (t.birth_date = '' OR"
-                        " t.birth_date > $3)", p, 3, &r, &ignored)) {
-        store_rollback(tx); /* no border records in this build or store */
-        return LIMES_OK;
+    rc = store_query(tx, "SELECT b.code, c.day FROM checks c JOIN bcp b ON b.id = c.bcp_id"
+                         " WHERE c.minor = 1 AND c.day >= $1 AND c.day <= $2", p, 2, &r, err);
+    if (rc) {
+        store_rollback(tx);
+        return rc;
     }
     int have;
-    while ((have = store_rows_next(r, &ignored)) == 1) {
-        day_t birth, day = (day_t)store_col_int(r, 1);
-        const char *b = store_col_text(r, 2);
-        if (b[0] && date_parse_iso(b, &birth) && date_age_years(birth, day) >= 18)
-            continue;
+    while ((have = store_rows_next(r, err)) == 1) {
         int y, m, d;
-        date_to_civil(day, &y, &m, &d);
+        date_to_civil((day_t)store_col_int(r, 1), &y, &m, &d);
         char month[12];
         snprintf(month, sizeof month, "%04d-%02d", y % 10000, m % 100);
         add_count(row_for(rows, outcomes, store_col_text(r, 0), month), "minors_checked", 1);
@@ -179,7 +172,7 @@ static limes_rc tally_minors(limes_store *s, const char *from, const char *to, j
     store_rows_close(r);
     store_rollback(tx);
     *available = have == 0;
-    return LIMES_OK;
+    return have < 0 ? (err ? err->rc : LIMES_STORE) : LIMES_OK;
 }
 
 static int compare_rows(const void *a, const void *b)
@@ -233,7 +226,7 @@ limes_rc limes_protect_stats(limes_store *s, const char *from_month, const char 
     }
     bool minors = false;
     if (!rc)
-        rc = tally_minors(s, from_month, to_month, rows, outcomes, &minors);
+        rc = tally_minors(s, from_month, to_month, rows, outcomes, &minors, err);
     if (rc) {
         json_decref(rows);
         json_decref(outcomes);

@@ -28,6 +28,7 @@ class ProtectTest(unittest.TestCase):
         out = cli("token", "create", "second_line2", "--name", "test", db=cls.srv.db).stdout
         cls.srv.tokens["second_line2"] = out.strip().split()[-1]
         cli("protect", "partners", "load-demo", db=cls.srv.db)
+        cli("bcp", "demo", db=cls.srv.db)
 
     @classmethod
     def tearDownClass(cls):
@@ -58,6 +59,18 @@ class ProtectTest(unittest.TestCase):
         r = self.req("GET", "/v1/referral-partners?country=" + country, role="second_line")
         self.assertEqual(r.status, 200)
         return r.json["partners"][0]["id"]
+
+    def check(self, role="officer", number="PK0001", birth_date="2016-01-01", companions=None):
+        """A first-line check of a child at the demo airport (issue 5's /v1/checks)."""
+        body = {"person": {"surname": "KID", "given_names": "A", "birth_date": birth_date,
+                           "sex": "F", "nationality": "TUN"},
+                "document": {"doc_type": "P", "issuer": "TUN", "number": number},
+                "bcp": "TN-TUN-AIR", "direction": "exit"}
+        if companions:
+            body["companions"] = companions
+        r = self.req("POST", "/v1/checks", body, role=role)
+        self.assertEqual(r.status, 201, r.body)
+        return r.json
 
     def count_cases(self):
         return len(self.req("GET", "/v1/cases?limit=500").json["cases"])
@@ -304,19 +317,51 @@ class ProtectTest(unittest.TestCase):
         finally:
             cli("protect", "config", "--ack-hours", "48", db=self.srv.db)
 
+    def test_assessment_from_check(self):
+        chk = self.check(number="PK0100", birth_date="")
+        self.assertTrue(chk["minor"]["minor"])
+        a = self.assess(role="officer", indicators=[], check_id=chk["id"], crossing_point=None)
+        self.assertEqual(a["crossing_point"], "TN-TUN-AIR")
+        self.assertIn("unaccompanied", a["flags"])
+        self.assertIn("age_doubtful", a["flags"])
+        self.assertIn({"flag": "unaccompanied", "source": "check", "check_id": chk["id"]}, a["derived"])
+        self.assertEqual(a["recommendation"], "second_line_interview")
+        # another officer's check cannot be linked by a first-line officer; a missing check is 422
+        other = self.check(role="second_line", number="PK0101")
+        r = self.req("POST", "/v1/assessments", {"set": "child", "indicators": [], "check_id": other["id"]},
+                     role="officer")
+        self.assertEqual((r.status, r.json["field"]), (403, "check_id"))
+        r = self.req("POST", "/v1/assessments", {"set": "child", "indicators": [], "check_id": 999999},
+                     role="officer")
+        self.assertEqual((r.status, r.json["field"]), (422, "check_id"))
+        r = self.req("POST", "/v1/cases", {"check_id": other["id"]}, role="officer")
+        self.assertEqual((r.status, r.json["field"]), (403, "check_id"))
+        r = self.req("POST", "/v1/cases", {"check_id": 999999}, role="second_line")
+        self.assertEqual((r.status, r.json["field"]), (422, "check_id"))
+
     def test_case_from_check_once(self):
-        a = self.assess(role="officer", indicators=["C1"], check_id=4242)
+        chk = self.check(number="PK0200")
+        a = self.assess(role="officer", indicators=["C1"], check_id=chk["id"])
         r = self.req("POST", "/v1/cases", {"assessment_id": a["id"]}, role="officer")
         self.assertEqual(r.status, 201, r.body)
         # first line gets the id, not the case
         self.assertEqual(set(r.json), {"id", "state", "check_id", "assessment_id", "opened_at"})
-        self.assertEqual(r.json["check_id"], 4242)
+        self.assertEqual(r.json["check_id"], chk["id"])
         before = self.count_cases()
-        r = self.req("POST", "/v1/cases", {"check_id": 4242, "subject_kind": "child"}, role="second_line")
+        r = self.req("POST", "/v1/cases", {"check_id": chk["id"], "subject_kind": "child"}, role="second_line")
         self.assertEqual(r.status, 409)
         self.assertEqual(r.json["field"], "check_id")
         r = self.req("POST", "/v1/cases", {"assessment_id": a["id"]}, role="supervisor")
         self.assertEqual(r.status, 409)
+        r = self.req("POST", "/v1/cases", {"check_id": chk["id"]}, role="officer")
+        self.assertEqual(r.status, 409)
+        # an officer opens a case straight from an own check too
+        chk2 = self.check(number="PK0201")
+        r = self.req("POST", "/v1/cases", {"check_id": chk2["id"]}, role="officer")
+        self.assertEqual(r.status, 201, r.body)
+        c = self.req("GET", "/v1/cases/%d" % r.json["id"], role="supervisor").json
+        self.assertEqual((c["subject_kind"], c["crossing_point"], c["assigned"]), ("child", "TN-TUN-AIR", []))
+        before = self.count_cases()
         r = self.req("POST", "/v1/cases", {"assessment_id": 999999}, role="second_line")
         self.assertEqual((r.status, r.json["field"]), (422, "assessment_id"))
         r = self.req("POST", "/v1/cases", {"subject_kind": "child",
@@ -452,6 +497,11 @@ class ProtectTest(unittest.TestCase):
         self.assertEqual(header[:3], ["crossing_point", "month", "minors_checked"])
         line = [x for x in lines if x.startswith("STATPT,")][0].split(",")
         self.assertEqual(line[header.index("referrals")], "1")
+        self.check(number="PK0300")
+        r = self.req("GET", "/v1/protect/statistics?format=json", role="supervisor")
+        airport = [x for x in r.json["rows"] if x["crossing_point"] == "TN-TUN-AIR"]
+        self.assertGreaterEqual(sum(x["minors_checked"] for x in airport), 1)
+        self.assertTrue(r.json["minors_checked_available"])
         self.assertEqual(self.req("GET", "/v1/protect/statistics?from=2026-13", role="analyst").status, 400)
         self.assertEqual(self.req("GET", "/v1/protect/statistics?format=xml", role="analyst").status, 400)
         p = cli("protect", "stats", "--format", "csv", db=self.srv.db)

@@ -471,11 +471,70 @@ static void test_config_deadlines(void)
     CHECK_INT(limes_protect_config_set(store, 48, 30, &err), LIMES_OK);
 }
 
+/* A first-line check of a child (no adult with them) by officer "booth". */
+static int64_t child_check(const char *doc, const char *birth)
+{
+    limes_check_in in = {
+        .person = {.surname = "KID", .given_names = "T", .birth_date = birth, .sex = "F",
+                   .nationality = "TUN"},
+        .doc = {.doc_type = "P", .issuer = "TUN", .number = doc},
+        .bcp_code = "PRTEST", .direction = "exit", .officer = "booth"};
+    json_t *out = NULL;
+    limes_error err = {0};
+    limes_rc rc = limes_check_run(store, &in, &out, &err);
+    if (rc)
+        fprintf(stderr, "check: %s (%s)\n", limes_error_text(&err), err.field);
+    CHECK_INT(rc, LIMES_OK);
+    int64_t id = json_integer_value(json_object_get(out, "id"));
+    json_decref(out);
+    return id;
+}
+
+/* An assessment linked to a check takes the crossing point and flags from it. */
+static void test_assessment_from_check(void)
+{
+    limes_protect_actor booth = {0, "booth", LIMES_ROLE_OFFICER};
+    limes_protect_actor other = {0, "someone", LIMES_ROLE_OFFICER};
+    int64_t check = child_check("PK0001", "");
+    char body[200];
+    snprintf(body, sizeof body, "{\"set\":\"child\",\"set_version\":\"2026.1\","
+             "\"indicators\":[],\"check_id\":%lld}", (long long)check);
+    json_t *in = parse(body), *a = NULL;
+    limes_error err = {0};
+    CHECK_INT(limes_assessment_create(store, &other, in, T0, &a, &err), LIMES_FORBIDDEN);
+    CHECK_INT(limes_assessment_create(store, &booth, in, T0, &a, &err), LIMES_OK);
+    CHECK_STR(json_string_value(json_object_get(a, "crossing_point")), "PRTEST");
+    const json_t *flags = json_object_get(a, "flags");
+    CHECK(has_code(flags, "unaccompanied") && has_code(flags, "age_doubtful"));
+    CHECK_STR(json_string_value(json_object_get(a, "recommendation")), "second_line_interview");
+    json_decref(a);
+    json_decref(in);
+    in = parse("{\"set\":\"child\",\"indicators\":[],\"check_id\":999999}");
+    CHECK_INT(limes_assessment_create(store, &booth, in, T0, &a, &err), LIMES_UNPROCESSABLE);
+    CHECK_STR(err.field, "check_id");
+    json_decref(in);
+    /* the officer opens a case from the own check, once */
+    snprintf(body, sizeof body, "{\"check_id\":%lld}", (long long)check);
+    in = parse(body);
+    json_t *c = NULL;
+    CHECK_INT(limes_case_open(store, &other, in, T0, &c, &err), LIMES_FORBIDDEN);
+    CHECK_INT(limes_case_open(store, &booth, in, T0, &c, &err), LIMES_OK);
+    CHECK_STR(json_string_value(json_object_get(c, "subject_kind")), "child");
+    CHECK_STR(json_string_value(json_object_get(c, "crossing_point")), "PRTEST");
+    CHECK_INT(json_array_size(json_object_get(c, "assigned")), 0); /* the second-line queue */
+    json_decref(c);
+    CHECK_INT(limes_case_open(store, &booth, in, T0, &c, &err), LIMES_EXISTS);
+    json_decref(in);
+}
+
 static void test_one_case_per_check_and_access(void)
 {
     limes_error err = {0};
-    int64_t a = open_case(&second_line, "{\"subject_kind\":\"child\",\"check_id\":77}");
-    json_t *in = parse("{\"subject_kind\":\"child\",\"check_id\":77}"), *out = NULL;
+    int64_t check = child_check("PK0002", "2015-01-01");
+    char body[100];
+    snprintf(body, sizeof body, "{\"subject_kind\":\"child\",\"check_id\":%lld}", (long long)check);
+    int64_t a = open_case(&second_line, body);
+    json_t *in = parse(body), *out = NULL;
     CHECK_INT(limes_case_open(store, &supervisor, in, T0, &out, &err), LIMES_EXISTS);
     CHECK_STR(err.field, "check_id");
     json_decref(in);
@@ -524,7 +583,7 @@ static void test_statistics(void)
             row = r;
     CHECK(row != NULL);
     if (row) {
-        CHECK_INT(json_integer_value(json_object_get(row, "cases_opened")), 1);
+        CHECK_INT(json_integer_value(json_object_get(row, "cases_opened")), 3); /* 2 from checks */
         CHECK_INT(json_integer_value(json_object_get(row, "referrals")), 1);
         CHECK_INT(json_integer_value(json_object_get(row, "outcome_identified_victim")), 1);
     }
@@ -534,13 +593,13 @@ static void test_statistics(void)
     CHECK(csv && strstr(csv, "\r\nPRTEST,2026-05,"));
     free(csv);
     json_decref(stats);
-    /* minors checked this month come from the border records (three children crossed) */
+    /* minors checked come from the first-line checks: two children were checked */
     CHECK_INT(limes_protect_stats(store, NULL, NULL, &stats, &err), LIMES_OK);
     CHECK(json_is_true(json_object_get(stats, "minors_checked_available")));
     int64_t minors = 0;
     json_array_foreach(json_object_get(stats, "rows"), i, r)
         minors += json_integer_value(json_object_get(r, "minors_checked"));
-    CHECK_INT(minors, 3);
+    CHECK_INT(minors, 2);
     json_decref(stats);
     CHECK_INT(limes_protect_stats(store, "2026-13", NULL, &stats, &err), LIMES_INVALID);
 }
@@ -592,6 +651,7 @@ int main(int argc, char **argv)
     RUN(test_derive_from_border_records);
     RUN(test_case_state_machine_and_deadlines);
     RUN(test_config_deadlines);
+    RUN(test_assessment_from_check);
     RUN(test_one_case_per_check_and_access);
     RUN(test_statistics);
     RUN(test_partners);
