@@ -24,6 +24,7 @@ extern const struct route api_checks_routes[];
 extern const struct route api_lists_routes[];
 extern const struct route api_protect_routes[];
 extern const struct route api_documents_routes[];
+extern const struct route api_screen_routes[];
 
 /* Role sets used across modules. */
 #define ROLES_ANY LIMES_ROLE_ALL

@@ -11,5 +11,6 @@ const struct route *const api_route_tables[] = {
     api_lists_routes,
     api_protect_routes,
     api_documents_routes,
+    api_screen_routes,
     NULL,
 };
