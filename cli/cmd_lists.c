@@ -42,16 +42,28 @@ static int parse_lists_opts(int argc, char **argv, struct lists_opts *o)
     return EXIT_OK;
 }
 
-/* A one-line bar redrawn in place: "  parse [##########..........]  50%". */
+/* Where the progress bar stands: the phase shown and its last percentage. */
+struct progress_state {
+    char phase[16];
+    int pct; /* -1 = nothing drawn on the current line */
+};
+
+/* A one-line bar per phase, redrawn in place: "  parse [##########..........]  50%". */
 static void draw_progress(void *ud, const char *phase, uint64_t done, uint64_t total)
 {
-    int *last = ud;
+    struct progress_state *st = ud;
     if (total == 0)
         return;
+    if (strcmp(st->phase, phase) != 0) {
+        if (st->pct >= 0 && st->pct < 100)
+            fputc('\n', stderr); /* keep the previous phase's line */
+        snprintf(st->phase, sizeof st->phase, "%s", phase);
+        st->pct = -1;
+    }
     int pct = (int)(done * 100 / total);
-    if (pct == *last)
+    if (pct == st->pct)
         return;
-    *last = pct;
+    st->pct = pct;
     char bar[41];
     int filled = pct * 40 / 100;
     for (int i = 0; i < 40; i++)
@@ -82,11 +94,11 @@ static int lists_import(limes_store *s, const struct lists_opts *o, char **paths
                          "required");
     if (n == 0)
         return cli_usage("lists import: at least one file is required");
-    int last = -1;
+    struct progress_state bar = {.pct = -1};
     limes_import_options opt = {.action = o->action};
     if (isatty(STDERR_FILENO)) {
         opt.progress = draw_progress;
-        opt.progress_ud = &last;
+        opt.progress_ud = &bar;
     }
     limes_import_report report;
     limes_error err = {0};
@@ -94,7 +106,7 @@ static int lists_import(limes_store *s, const struct lists_opts *o, char **paths
     snprintf(record, sizeof record, "list:%s", o->list);
     limes_rc rc = limes_lists_import_opts(s, o->list, o->format, (const char *const *)paths, n,
                                           &opt, &report, &err);
-    if (last >= 0 && last < 100)
+    if (bar.pct >= 0 && bar.pct < 100)
         fputc('\n', stderr);
     cli_audit(s, "cli lists import", record, rc ? "error" : "ok");
     if (rc)

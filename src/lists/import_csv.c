@@ -331,6 +331,8 @@ static limes_rc csv_import(const char *data, size_t len, const char *const *name
     }
     if (!rc && got < 0)
         rc = err ? err->rc : LIMES_INVALID;
+    if (!rc)
+        progress_report(opt, "parse", len, len);
     if (!rc && set->npersons + set->ndocuments == 0)
         rc = limes_fail(err, LIMES_INVALID, "file", "the file holds a header but no entries");
     json_decref(seen);

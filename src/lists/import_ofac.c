@@ -301,8 +301,10 @@ static limes_rc read_sdn(const char *data, size_t len, limes_watch_set *set, ent
     if (!rc && got < 0)
         rc = err ? err->rc : LIMES_INVALID;
     csv_close(&r);
-    if (!rc)
+    if (!rc) {
+        progress_report(opt, "parse", len, len);
         qsort(*idx, *nidx, sizeof **idx, cmp_ent);
+    }
     return rc;
 }
 
