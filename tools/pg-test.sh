@@ -8,6 +8,8 @@
 # env:   print "export LIMES_TEST_PG=..." for the running cluster.
 # url:   print the libpq URL alone.
 # stop:  stop the server and delete the directory.
+# LIMES_PG_DURABLE=1 keeps PostgreSQL's durable defaults (fsync on), for
+# benchmarks; LIMES_PG_PORT and LIMES_PG_STATE allow a second cluster.
 # As root, the server binaries run as the postgres user (initdb refuses root).
 set -eu
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
@@ -36,8 +38,10 @@ start)
   [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$root"
   as_pg "$PGBIN/initdb" -D "$root/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 \
     --no-sync >"$root/initdb.log" 2>&1 || { cat "$root/initdb.log" >&2; exit 1; }
-  as_pg "$PGBIN/pg_ctl" -D "$root/data" -l "$root/server.log" -w -t 30 \
-    -o "-p $PORT -k $root -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+  opts="-p $PORT -k $root -c listen_addresses='' -c max_connections=200"
+  [ "${LIMES_PG_DURABLE:-0}" = 1 ] ||
+    opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  as_pg "$PGBIN/pg_ctl" -D "$root/data" -l "$root/server.log" -w -t 30 -o "$opts" \
     start >/dev/null || { cat "$root/server.log" >&2; exit 1; }
   echo "$root" >"$STATE"
   url "$root"

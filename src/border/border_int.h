@@ -22,11 +22,13 @@ limes_rc border_bcp_id(store_tx *tx, const char *code, const char *field, int64_
  * The traveller for a crossing or refusal: traveller_id if given (must
  * exist), else the holder of the document, else a new traveller; the
  * document is attached when new.  *doc_id is 0 when no document was given
- * with a traveller_id.
+ * with a traveller_id.  *created (may be NULL) tells whether the traveller
+ * is new.
  */
 limes_rc border_traveller_resolve(store_tx *tx, int64_t traveller_id, const limes_person *p,
                                   const limes_document_ref *doc, int32_t day, int64_t now_ms,
-                                  int64_t *out_id, int64_t *doc_id, limes_error *err);
+                                  int64_t *out_id, int64_t *doc_id, bool *created,
+                                  limes_error *err);
 
 /* Check "at" against now: 0 = now; future beyond slack refused. */
 limes_rc border_time(int64_t at_ms, int64_t now_ms, int64_t *out_ms, int32_t *day,

@@ -123,18 +123,26 @@ static limes_rc traveller_regime(store_tx *tx, int64_t traveller, limes_stay_reg
     return LIMES_OK;
 }
 
-/* Last lawful day of a stay entering on `day`, or SV_NULL if no limit applies. */
+/*
+ * Last lawful day of a stay entering on `day`, or SV_NULL if no limit
+ * applies.  A traveller created by this crossing (`fresh_nationality` not
+ * NULL) has no stays and that nationality: no need to ask the store.
+ */
 static limes_rc lawful_until(store_tx *tx, int64_t traveller, int32_t day, bool counts,
-                             store_val *out, limes_error *err)
+                             const char *fresh_nationality, store_val *out, limes_error *err)
 {
     *out = sv_null();
     limes_stay_regime reg;
-    limes_rc rc = traveller_regime(tx, traveller, &reg, err);
+    limes_rc rc = LIMES_OK;
+    if (fresh_nationality)
+        limes_stay_regime_for(fresh_nationality, &reg);
+    else
+        rc = traveller_regime(tx, traveller, &reg, err);
     if (rc || !counts || reg.kind == LIMES_REGIME_FREE_MOVEMENT)
         return rc;
-    limes_stay *stays;
-    size_t n;
-    if ((rc = load_stays(tx, traveller, &stays, &n, NULL, err)))
+    limes_stay *stays = NULL;
+    size_t n = 0;
+    if (!fresh_nationality && (rc = load_stays(tx, traveller, &stays, &n, NULL, err)))
         return rc;
     int days = 0;
     rc = limes_stay_plan(&reg.rule, stays, n, day, &days, err);
@@ -145,8 +153,8 @@ static limes_rc lawful_until(store_tx *tx, int64_t traveller, int32_t day, bool 
 }
 
 static limes_rc open_stay(store_tx *tx, int64_t traveller, int32_t day, bool counts,
-                          const struct latest_stay *ls, int64_t *stay_id, char *anomaly,
-                          limes_error *err)
+                          const char *fresh_nationality, const struct latest_stay *ls,
+                          int64_t *stay_id, char *anomaly, limes_error *err)
 {
     limes_rc rc;
     if (ls->exists && ls->open) {
@@ -160,7 +168,7 @@ static limes_rc open_stay(store_tx *tx, int64_t traveller, int32_t day, bool cou
         snprintf(anomaly, 32, "out-of-order");
     }
     store_val until;
-    if ((rc = lawful_until(tx, traveller, day, counts, &until, err)))
+    if ((rc = lawful_until(tx, traveller, day, counts, fresh_nationality, &until, err)))
         return rc;
     store_val p[] = {sv_int(traveller), sv_int(day), sv_int(counts), until, sv_text(anomaly)};
     return store_query_int(tx, "INSERT INTO stays (traveller_id, entry_day, counts, "
@@ -184,8 +192,29 @@ static limes_rc close_stay(store_tx *tx, int32_t day, const struct latest_stay *
     return store_exec(tx, "UPDATE stays SET exit_day = $1, closed = 1 WHERE id = $2", p, 2, err);
 }
 
-limes_rc border_crossing_record_tx(store_tx *tx, const limes_crossing_in *in, int64_t now_ms,
-                           limes_crossing_out *out, limes_error *err)
+/* The crossing point of the previous row of a batch: most batches share one. */
+struct bcp_memo {
+    char code[20];
+    int64_t id;
+};
+
+static limes_rc memo_bcp(store_tx *tx, const char *code, struct bcp_memo *m, int64_t *id,
+                         limes_error *err)
+{
+    if (m && m->id && code && strcmp(code, m->code) == 0) {
+        *id = m->id;
+        return LIMES_OK;
+    }
+    limes_rc rc = border_bcp_id(tx, code, "bcp", id, err);
+    if (!rc && m && strlen(code) < sizeof m->code) {
+        memcpy(m->code, code, strlen(code) + 1);
+        m->id = *id;
+    }
+    return rc;
+}
+
+static limes_rc record_in_tx(store_tx *tx, const limes_crossing_in *in, int64_t now_ms,
+                             struct bcp_memo *memo, limes_crossing_out *out, limes_error *err)
 {
     memset(out, 0, sizeof *out);
     int64_t at_ms;
@@ -197,15 +226,18 @@ limes_rc border_crossing_record_tx(store_tx *tx, const limes_crossing_in *in, in
     if (!entry && !(in->direction && strcmp(in->direction, "exit") == 0))
         return limes_fail(err, LIMES_INVALID, "direction", "direction must be entry or exit");
     int64_t bcp, traveller, doc_id;
-    if ((rc = border_bcp_id(tx, in->bcp_code, "bcp", &bcp, err)) ||
+    bool created = false;
+    if ((rc = memo_bcp(tx, in->bcp_code, memo, &bcp, err)) ||
         (rc = border_traveller_resolve(tx, in->traveller_id, &in->person, &in->doc, day, now_ms,
-                                       &traveller, &doc_id, err)))
+                                       &traveller, &doc_id, &created, err)))
         return rc;
-    struct latest_stay ls;
-    if ((rc = latest_stay(tx, traveller, &ls, err)))
+    struct latest_stay ls = {0};
+    if (!created && (rc = latest_stay(tx, traveller, &ls, err)))
         return rc;
+    const char *fresh = created ? (in->person.nationality ? in->person.nationality : "") : NULL;
     int64_t stay_id = 0;
-    rc = entry ? open_stay(tx, traveller, day, !in->not_counted, &ls, &stay_id, out->anomaly, err)
+    rc = entry ? open_stay(tx, traveller, day, !in->not_counted, fresh, &ls, &stay_id,
+                           out->anomaly, err)
                : close_stay(tx, day, &ls, &stay_id, out->anomaly, err);
     if (rc)
         return rc;
@@ -233,6 +265,12 @@ limes_rc border_crossing_record_tx(store_tx *tx, const limes_crossing_in *in, in
     return rc;
 }
 
+limes_rc border_crossing_record_tx(store_tx *tx, const limes_crossing_in *in, int64_t now_ms,
+                                   limes_crossing_out *out, limes_error *err)
+{
+    return record_in_tx(tx, in, now_ms, NULL, out, err);
+}
+
 limes_rc limes_crossings_record_batch(limes_store *s, const limes_crossing_in *in, size_t n,
                                       limes_crossing_out *out, limes_error *err)
 {
@@ -241,8 +279,9 @@ limes_rc limes_crossings_record_batch(limes_store *s, const limes_crossing_in *i
     if (rc)
         return rc;
     int64_t now = time_now_ms();
+    struct bcp_memo memo = {0};
     for (size_t i = 0; i < n && !rc; i++)
-        rc = border_crossing_record_tx(tx, &in[i], now, &out[i], err);
+        rc = record_in_tx(tx, &in[i], now, &memo, &out[i], err);
     if (rc) {
         store_rollback(tx);
         return rc;

@@ -72,7 +72,7 @@ limes_rc border_refusal_record_tx(store_tx *tx, const limes_refusal_in *in, int6
         (rc = border_time(in->at_ms, now_ms, &at_ms, &day, err)) ||
         (rc = border_bcp_id(tx, in->bcp_code, "bcp", &bcp, err)) ||
         (rc = border_traveller_resolve(tx, in->traveller_id, &in->person, &in->doc, day, now_ms,
-                                       &traveller, &doc_id, err)))
+                                       &traveller, &doc_id, NULL, err)))
         return rc;
     store_val p[] = {sv_int(traveller),
                      doc_id ? sv_int(doc_id) : sv_null(),

@@ -134,9 +134,11 @@ static limes_rc person_valid(const limes_person *p, limes_error *err)
 
 limes_rc border_traveller_resolve(store_tx *tx, int64_t traveller_id, const limes_person *p,
                                   const limes_document_ref *doc, int32_t day, int64_t now_ms,
-                                  int64_t *out_id, int64_t *doc_id, limes_error *err)
+                                  int64_t *out_id, int64_t *doc_id, bool *created,
+                                  limes_error *err)
 {
     *doc_id = 0;
+    bool is_new = false;
     bool have_doc = doc && doc->number && *doc->number;
     limes_rc rc;
     if (have_doc && (rc = doc_valid(doc, err)))
@@ -174,14 +176,21 @@ limes_rc border_traveller_resolve(store_tx *tx, int64_t traveller_id, const lime
                               doc->number);
         holder = traveller_id;
     }
-    if (!holder && (rc = insert_traveller(tx, p, day, now_ms, &holder, err)))
-        return rc;
+    if (!holder) {
+        if ((rc = insert_traveller(tx, p, day, now_ms, &holder, err)))
+            return rc;
+        is_new = true;
+    }
     if (have_doc && !*doc_id && (rc = insert_document(tx, holder, doc, now_ms, doc_id, err)))
         return rc;
-    store_val u[] = {sv_int(day), sv_int(holder)};
-    rc = store_exec(tx, "UPDATE travellers SET last_activity_day = $1 WHERE id = $2 AND "
-                        "last_activity_day < $1", u, 2, err);
+    if (!is_new) { /* a new traveller's activity day is set already */
+        store_val u[] = {sv_int(day), sv_int(holder)};
+        rc = store_exec(tx, "UPDATE travellers SET last_activity_day = $1 WHERE id = $2 AND "
+                            "last_activity_day < $1", u, 2, err);
+    }
     *out_id = holder;
+    if (created)
+        *created = is_new;
     return rc;
 }
 

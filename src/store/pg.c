@@ -16,6 +16,12 @@
  * the same code stays correct on both backends.  Read transactions take no
  * lock.  Commits are durable: synchronous_commit is left at the server's
  * setting (on by default).
+ *
+ * Each connection prepares a statement the first time it sees its SQL
+ * text and reuses it (PQexecPrepared), which saves the parse and plan of
+ * hot statements.  Prepared statements outlive transactions, so one
+ * prepared inside a transaction that rolls back stays usable.  When the
+ * cache is full, further statements run unprepared.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -28,6 +34,7 @@
 
 #define POOL_SIZE 8
 #define MAX_PARAMS 64
+#define STMT_CACHE 256
 /* An arbitrary constant naming limes's single writer lock. */
 #define WRITE_LOCK_KEY "7011936"
 
@@ -35,9 +42,17 @@
 enum { OID_BOOL = 16, OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23, OID_FLOAT4 = 700,
        OID_FLOAT8 = 701, OID_NUMERIC = 1700 };
 
+/* A statement prepared on one connection, named "limes_<n>". */
+struct pg_stmt {
+    char *sql;
+    char name[24];
+};
+
 struct pg_conn {
     PGconn *db;
     int busy;
+    struct pg_stmt cache[STMT_CACHE];
+    int ncache;
 };
 
 struct pg_pool {
@@ -101,14 +116,23 @@ static limes_rc connect_one(struct pg_conn *c, const char *url, limes_error *err
     return run_simple(c->db, "SET client_min_messages = warning", err, "cannot configure session");
 }
 
+static void forget_statements(struct pg_conn *c)
+{
+    for (int i = 0; i < c->ncache; i++)
+        free(c->cache[i].sql);
+    c->ncache = 0;
+}
+
 static void pg_close(void *impl)
 {
     struct pg_pool *p = impl;
     if (!p)
         return;
-    for (int i = 0; i < p->n; i++)
+    for (int i = 0; i < p->n; i++) {
+        forget_statements(&p->conns[i]);
         if (p->conns[i].db)
             PQfinish(p->conns[i].db);
+    }
     pthread_mutex_destroy(&p->lock);
     pthread_cond_destroy(&p->freed);
     free(p->url);
@@ -164,6 +188,7 @@ static limes_rc take_conn(struct pg_pool *p, struct pg_conn **out, limes_error *
     if (fresh || !c->db) {
         rc = connect_one(c, p->url, err);
     } else if (PQstatus(c->db) != CONNECTION_OK) {
+        forget_statements(c); /* a new server session knows none of them */
         PQreset(c->db);
         if (PQstatus(c->db) != CONNECTION_OK)
             rc = pg_error(c->db, NULL, err, "lost the PostgreSQL connection");
@@ -251,6 +276,29 @@ static limes_rc params_as_text(const store_val *p, int n, const char **values,
     return LIMES_OK;
 }
 
+/*
+ * The name of the prepared statement for sql on this connection, preparing
+ * it on first use; NULL to run it unprepared (cache full, or the prepare
+ * failed: the unprepared run then reports the error).
+ */
+static const char *prepared(struct pg_conn *c, const char *sql, int n)
+{
+    for (int i = 0; i < c->ncache; i++)
+        if (strcmp(c->cache[i].sql, sql) == 0)
+            return c->cache[i].name;
+    if (c->ncache == STMT_CACHE)
+        return NULL;
+    struct pg_stmt *st = &c->cache[c->ncache];
+    snprintf(st->name, sizeof st->name, "limes_%d", c->ncache);
+    PGresult *res = PQprepare(c->db, st->name, sql, n, NULL);
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    PQclear(res);
+    if (!ok || !(st->sql = strdup(sql)))
+        return NULL;
+    c->ncache++;
+    return st->name;
+}
+
 static limes_rc run_params(struct pg_conn *c, const char *sql, const store_val *params, int n,
                            PGresult **out, limes_error *err)
 {
@@ -259,7 +307,9 @@ static limes_rc run_params(struct pg_conn *c, const char *sql, const store_val *
     limes_rc rc = params_as_text(params, n, values, scratch, err);
     if (rc)
         return rc;
-    PGresult *res = PQexecParams(c->db, sql, n, NULL, values, NULL, NULL, 0);
+    const char *name = prepared(c, sql, n);
+    PGresult *res = name ? PQexecPrepared(c->db, name, n, values, NULL, NULL, 0)
+                         : PQexecParams(c->db, sql, n, NULL, values, NULL, NULL, 0);
     ExecStatusType st = PQresultStatus(res);
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
         rc = pg_error(c->db, res, err, "statement failed");
