@@ -132,8 +132,10 @@ typedef struct limes_protect_history {
 } limes_protect_history;
 
 /*
- * Indicators limes can know from records: B4 (a companion crossed with
- * other minors, together = same day, point, direction and travel_ref),
+ * Indicators limes can know from records: B4 (a companion crossed with at
+ * least min_minors minors who were with them only once, spread over two or
+ * more journeys; together = same day, point, direction and travel_ref; a
+ * family travelling together again and again does not count),
  * D5 (the same booking agent with other minors), C2 (a lost/stolen
  * document hit).  *out = [{code, source: "records", evidence: {...}}].
  */

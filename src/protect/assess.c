@@ -15,11 +15,11 @@
 #define ASSESSMENT_COLUMNS                                                                   \
     "SELECT id, set_name AS \"set\", set_version, subject_kind, indicators_json,"            \
     " derived_json, flags_json, recommendation, reasons_json, notes, check_id,"              \
-    " traveller_id, crossing_point, officer, officer_id, observed_ms, created_ms FROM protect_assessments"
+    " traveller_id, crossing_point, companions_json, officer, officer_id, observed_ms, created_ms FROM protect_assessments"
 
 struct assess_in {
     const char *set_name, *set_version, *notes, *document_hit, *point;
-    const json_t *codes, *flags;
+    const json_t *codes, *flags, *declared; /* declared: the officer's companions */
     int64_t check_id, traveller_id, observed_ms;
     int64_t companions[10];
     size_t ncompanions;
@@ -80,6 +80,9 @@ static limes_rc read_input(const json_t *in, int64_t now_ms, struct assess_in *a
                     err);
     if (!rc)
         rc = read_companions(in, a, err);
+    a->declared = json_object_get(in, "companions");
+    if (!rc)
+        rc = protect_check_companions(a->declared, "companions", err);
     return rc;
 }
 
@@ -123,8 +126,12 @@ static limes_rc insert(limes_store *s, const limes_protect_actor *who, const str
     char *dj = json_dumps(derived, JSON_COMPACT);
     char *fj = json_dumps(flags, JSON_COMPACT);
     char *rj = json_dumps(json_object_get(rec, "reasons"), JSON_COMPACT);
+    json_t *none = json_array();
+    char *cj = json_dumps(a->declared && json_is_array(a->declared) ? a->declared : none,
+                          JSON_COMPACT);
+    json_decref(none);
     json_decref(flags);
-    limes_rc rc = codes && dj && fj && rj ? LIMES_OK : LIMES_NOMEM;
+    limes_rc rc = codes && dj && fj && rj && cj ? LIMES_OK : LIMES_NOMEM;
     store_tx *tx = NULL;
     if (!rc)
         rc = store_begin(s, true, &tx, err);
@@ -140,21 +147,68 @@ static limes_rc insert(limes_store *s, const limes_protect_actor *who, const str
             a->traveller_id ? sv_int(a->traveller_id) : sv_null(),
             sv_text(a->point ? a->point : ""), sv_text(month),
             sv_text(who->username ? who->username : ""), sv_int(who->user_id),
-            sv_int(a->observed_ms), sv_int(now_ms)};
+            sv_int(a->observed_ms), sv_int(now_ms), sv_text(cj)};
         rc = store_query_int(tx,
                              "INSERT INTO protect_assessments (set_name, set_version, subject_kind,"
                              " indicators_json, derived_json, flags_json, recommendation,"
                              " reasons_json, notes, check_id, traveller_id, crossing_point, month,"
-                             " officer, officer_id, observed_ms, created_ms) VALUES ($1, $2, $3,"
-                             " $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
-                             " RETURNING id", p, 17, id, err);
+                             " officer, officer_id, observed_ms, created_ms, companions_json)"
+                             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
+                             " $14, $15, $16, $17, $18) RETURNING id", p, 18, id, err);
         rc = rc ? (store_rollback(tx), rc) : store_commit(tx, err);
     }
     free(codes);
     free(dj);
     free(fj);
     free(rj);
+    free(cj);
     return rc == LIMES_NOMEM ? limes_fail(err, rc, "", "out of memory") : rc;
+}
+
+static bool relation_is(const json_t *c, const char *a, const char *b)
+{
+    const char *rel = json_string_value(json_object_get(c, "relationship"));
+    return rel && (strcmp(rel, a) == 0 || (b && strcmp(rel, b) == 0));
+}
+
+/*
+ * What the declared companions of a child say: nobody with the child (or
+ * only "none") sets the unaccompanied flag; adults without a documented
+ * parental or guardianship link and without a documented consent give B1
+ * ("no evidence of parental care or custody").  Companions' traveller ids
+ * feed the travel-history derivation (B4).
+ */
+static void from_declared(const json_t *set, struct assess_in *a, json_t *flags, json_t *noted)
+{
+    if (!a->declared || !json_is_array(a->declared))
+        return;
+    size_t i, adults = 0;
+    bool evidence = false;
+    const json_t *c;
+    json_array_foreach(a->declared, i, c) {
+        json_int_t tid = json_integer_value(json_object_get(c, "traveller_id"));
+        if (tid > 0 && a->ncompanions < 10)
+            a->companions[a->ncompanions++] = tid;
+        if (relation_is(c, "none", NULL))
+            continue;
+        adults++;
+        evidence |= (relation_is(c, "parent", "legal_guardian") &&
+                     json_is_true(json_object_get(c, "relationship_documented"))) ||
+                    json_is_true(json_object_get(c, "consent_documented"));
+    }
+    if (strcmp(json_string_value(json_object_get(set, "subject")), "child") != 0)
+        return;
+    if (adults == 0) {
+        if (!pj_array_has(flags, "unaccompanied"))
+            json_array_append_new(flags, json_string("unaccompanied"));
+        json_array_append_new(noted, json_pack("{s:s, s:s}", "flag", "unaccompanied", "source",
+                                               "declared companions"));
+    } else if (!evidence) {
+        json_array_append_new(noted, json_pack("{s:s, s:s, s:{s:I, s:b}}", "code", "B1", "source",
+                                               "declared companions", "evidence",
+                                               "adult_companions", (json_int_t)adults,
+                                               "parental_care_documented", 0));
+    }
 }
 
 /* A flag set by the record, noted among the derived facts. */
@@ -223,6 +277,8 @@ limes_rc limes_assessment_create(limes_store *s, const limes_protect_actor *who,
     rec = NULL;
     if (!rc)
         rc = from_check(s, who, set, &a, &pc, flags, noted, err);
+    if (!rc)
+        from_declared(set, &a, flags, noted);
     if (rc) {
         json_decref(set);
         json_decref(flags);

@@ -367,29 +367,6 @@ struct open_in {
     const json_t *subject;
 };
 
-static limes_rc check_companion(const json_t *c, size_t i, limes_error *err)
-{
-    static const char *const relations[] = {"parent", "legal_guardian", "other_adult", "none"};
-    const char *rel = json_string_value(json_object_get(c, "relationship"));
-    bool ok = false;
-    for (size_t k = 0; rel && k < 4; k++)
-        ok |= strcmp(rel, relations[k]) == 0;
-    if (!json_is_object(c) || !ok)
-        return limes_fail(err, LIMES_INVALID, "subject/companions",
-                          "companion %zu: relationship must be parent, legal_guardian, "
-                          "other_adult or none", i);
-    const char *name;
-    bool given, b;
-    limes_rc rc = pj_str(c, "name", false, 200, &name, err);
-    if (!rc)
-        rc = pj_bool(c, "relationship_documented", &given, &b, err);
-    if (!rc)
-        rc = pj_bool(c, "consent_documented", &given, &b, err);
-    if (!rc)
-        rc = pj_int(c, "traveller_id", 1, INT64_MAX, &given, &(int64_t){0}, err);
-    return rc;
-}
-
 static limes_rc check_subject(const json_t *subject, limes_error *err)
 {
     if (!subject || json_is_null(subject))
@@ -407,17 +384,9 @@ static limes_rc check_subject(const json_t *subject, limes_error *err)
         rc = pj_str(subject, "sex", false, 1, &v, err);
     if (!rc)
         rc = pj_bool(subject, "age_doubtful", &given, &b, err);
-    const json_t *companions = json_object_get(subject, "companions");
-    if (!rc && companions && (!json_is_array(companions) || json_array_size(companions) > 10))
-        rc = limes_fail(err, LIMES_INVALID, "subject/companions",
-                        "'companions' must be a list of at most 10");
-    size_t i;
-    const json_t *c;
-    json_array_foreach(companions, i, c) {
-        if (rc)
-            break;
-        rc = check_companion(c, i, err);
-    }
+    if (!rc)
+        rc = protect_check_companions(json_object_get(subject, "companions"), "subject/companions",
+                                      err);
     return rc;
 }
 

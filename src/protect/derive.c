@@ -3,8 +3,10 @@
  * officer's eyes (domain.md 5.2: "B4 and D5 are where a BMIS adds value").
  *
  *   B4  a companion of the assessed person crossed, within the window,
- *       together with at least `min_minors` other minors (together = same
- *       day, crossing point, direction and flight/vessel/vehicle);
+ *       with at least `min_minors` minors who were with them only once,
+ *       spread over two or more journeys (together = same day, crossing
+ *       point, direction and flight/vessel/vehicle; a family travelling
+ *       together again and again does not count);
  *   D5  the booking agent of this journey booked at least `min_minors`
  *       other minors within the window;
  *   C2  the assessed person's document is recorded lost or stolen.
@@ -50,33 +52,57 @@ static void add_distinct(json_t *seen, const char *key)
 {
     json_object_set_new(seen, key, json_true());
 }
-
-static json_t *companion_pattern(const limes_protect_history *h, const char *companion,
-                                 int window, int min_minors)
+/* Journeys of the companion in the window with other minors: counting them into `seen`
+ * (count), or (!count) those with a minor seen only once; returns the number of journeys. */
+static int each_journey(const limes_protect_history *h, const char *companion, int window,
+                        json_t *seen, bool count)
 {
-    json_t *minors = json_object();
     int journeys = 0;
     for (size_t i = 0; i < h->npast; i++) {
         const limes_protect_crossing *c = &h->past[i];
         if (!c->traveller || strcmp(c->traveller, companion) != 0 || !in_window(c, h, window))
             continue;
-        bool with_minor = false;
+        bool hit = false;
         for (size_t j = 0; j < h->npast; j++) {
             const limes_protect_crossing *x = &h->past[j];
-            if (is_other_minor(x, h, companion) && same_journey(c, x)) {
-                add_distinct(minors, x->traveller);
-                with_minor = true;
-            }
+            if (!is_other_minor(x, h, companion) || !same_journey(c, x))
+                continue;
+            json_int_t n = json_integer_value(json_object_get(seen, x->traveller));
+            if (count)
+                json_object_set_new(seen, x->traveller, json_integer(n + 1));
+            hit |= count || n == 1;
         }
-        journeys += with_minor;
+        journeys += hit;
     }
-    size_t n = json_object_size(minors);
-    json_decref(minors);
-    if ((int)n < min_minors)
+    return journeys;
+}
+
+/*
+ * B4: the companion crossed, within the window, with at least `min_minors`
+ * minors who were with them only once, spread over two or more journeys
+ * ("repeatedly with different children").  Children who travel with the
+ * same adult time and again (a family) do not count, nor does one trip
+ * with several children.
+ */
+static json_t *companion_pattern(const limes_protect_history *h, const char *companion,
+                                 int window, int min_minors)
+{
+    json_t *seen = json_object(); /* minor -> number of journeys with the companion */
+    int journeys = each_journey(h, companion, window, seen, true);
+    int journeys_once = each_journey(h, companion, window, seen, false);
+    json_int_t once = 0;
+    const char *key;
+    json_t *count;
+    json_object_foreach(seen, key, count)
+        once += json_integer_value(count) == 1;
+    size_t distinct = json_object_size(seen);
+    json_decref(seen);
+    if (journeys_once < 2 || once < min_minors)
         return NULL;
-    return json_pack("{s:s, s:s, s:{s:s, s:I, s:i, s:i}}", "code", "B4", "source", "records",
-                     "evidence", "companion", companion, "other_minors", (json_int_t)n,
-                     "journeys_with_minors", journeys, "window_days", window);
+    return json_pack("{s:s, s:s, s:{s:s, s:I, s:I, s:i, s:i}}", "code", "B4", "source",
+                     "records", "evidence", "companion", companion, "other_minors",
+                     (json_int_t)distinct, "minors_seen_once", once, "journeys_with_minors",
+                     journeys, "window_days", window);
 }
 
 static json_t *booking_pattern(const limes_protect_history *h, int window, int min_minors)

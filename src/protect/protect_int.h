@@ -38,6 +38,13 @@ bool pj_array_has(const json_t *list, const char *s);
 /* Each object of `array` whose member "code" is a string, as "a, b, c" into out. */
 void pj_join_codes(const json_t *array, char *out, size_t n);
 
+/*
+ * Companions as declared by the officer: at most 10 objects {name?,
+ * traveller_id?, check_id?, relationship: parent|legal_guardian|
+ * other_adult|none, relationship_documented?, consent_documented?}.
+ */
+limes_rc protect_check_companions(const json_t *list, const char *field, limes_error *err);
+
 /* "YYYY-MM" of an epoch-ms time (UTC). */
 void protect_month(int64_t ms, char out[8]);
 /* An RFC 3339 string for ms, or JSON null when ms is 0/negative. */

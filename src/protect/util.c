@@ -183,3 +183,45 @@ json_t *protect_allowed_steps(const json_t *workflow, const char *state,
     }
     return allowed;
 }
+
+static limes_rc check_companion(const json_t *c, size_t i, const char *field, limes_error *err)
+{
+    static const char *const relations[] = {"parent", "legal_guardian", "other_adult", "none"};
+    const char *rel = json_string_value(json_object_get(c, "relationship"));
+    bool ok = false;
+    for (size_t k = 0; rel && k < 4; k++)
+        ok |= strcmp(rel, relations[k]) == 0;
+    if (!json_is_object(c) || !ok)
+        return limes_fail(err, LIMES_INVALID, field,
+                          "companion %zu: relationship must be parent, legal_guardian, "
+                          "other_adult or none", i);
+    const char *name;
+    bool given, b;
+    limes_rc rc = pj_str(c, "name", false, 200, &name, err);
+    if (!rc)
+        rc = pj_bool(c, "relationship_documented", &given, &b, err);
+    if (!rc)
+        rc = pj_bool(c, "consent_documented", &given, &b, err);
+    int64_t id;
+    if (!rc)
+        rc = pj_int(c, "traveller_id", 1, INT64_MAX, &given, &id, err);
+    if (!rc)
+        rc = pj_int(c, "check_id", 1, INT64_MAX, &given, &id, err);
+    return rc;
+}
+
+limes_rc protect_check_companions(const json_t *list, const char *field, limes_error *err)
+{
+    if (!list || json_is_null(list))
+        return LIMES_OK;
+    if (!json_is_array(list) || json_array_size(list) > 10)
+        return limes_fail(err, LIMES_INVALID, field, "'companions' must be a list of at most 10");
+    size_t i;
+    const json_t *c;
+    json_array_foreach(list, i, c) {
+        limes_rc rc = check_companion(c, i, field, err);
+        if (rc)
+            return rc;
+    }
+    return LIMES_OK;
+}

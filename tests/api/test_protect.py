@@ -176,6 +176,29 @@ class ProtectTest(unittest.TestCase):
         self.assertEqual(adult["recommendation"], "referral")
         self.assertEqual(adult["officer"], "officer1")
 
+    def test_declared_companions(self):
+        other = {"name": "Adult", "relationship": "other_adult", "relationship_documented": False,
+                 "consent_documented": False}
+        a = self.assess(indicators=["B2"], companions=[other])
+        self.assertIn({"code": "B1", "source": "declared companions",
+                       "evidence": {"adult_companions": 1, "parental_care_documented": False}},
+                      a["derived"])
+        self.assertEqual(a["recommendation"], "second_line_interview")
+        self.assertEqual(a["companions"], [other])
+        parent = {"relationship": "parent", "relationship_documented": True}
+        a = self.assess(indicators=["B2"], companions=[parent])
+        self.assertEqual(a["derived"], [])
+        self.assertEqual(a["recommendation"], "none")
+        a = self.assess(indicators=["B2"], companions=[dict(other, consent_documented=True)])
+        self.assertEqual(a["derived"], [])
+        a = self.assess(indicators=[], companions=[])
+        self.assertIn("unaccompanied", a["flags"])
+        self.assertEqual(a["recommendation"], "second_line_interview")
+        r = self.req("POST", "/v1/assessments", {"set": "child", "indicators": [],
+                                                 "companions": [{"relationship": "cousin"}]},
+                     role="officer")
+        self.assertEqual((r.status, r.json["field"]), (400, "companions"))
+
     def test_bad_assessment_stores_nothing(self):
         before = len(self.req("GET", "/v1/assessments?limit=500").json["assessments"])
         r = self.req("POST", "/v1/assessments", {"set": "child", "indicators": ["A1", "Z9", "B99"]},

@@ -292,6 +292,28 @@ static void test_derive_explicit_history(void)
     CHECK_INT(limes_protect_derive(&h, &out, &err), LIMES_OK);
     CHECK_INT(json_array_size(out), 0);
     json_decref(out);
+    /* a family: the same two children with "dad" on two journeys is no pattern */
+    const limes_protect_crossing family[] = {
+        {"dad", false, 20000, "TUNAIR", "exit", "TU100", ""},
+        {"k1", true, 20000, "TUNAIR", "exit", "TU100", ""},
+        {"k2", true, 20000, "TUNAIR", "exit", "TU100", ""},
+        {"dad", false, 20100, "TUNAIR", "entry", "TU101", ""},
+        {"k1", true, 20100, "TUNAIR", "entry", "TU101", ""},
+        {"k2", true, 20100, "TUNAIR", "entry", "TU101", ""},
+        {"dad", false, 20140, "TUNAIR", "exit", "TU300", ""}, /* one trip with many children */
+        {"k3", true, 20140, "TUNAIR", "exit", "TU300", ""},
+        {"k4", true, 20140, "TUNAIR", "exit", "TU300", ""},
+    };
+    const char *dad[] = {"dad"};
+    limes_protect_history fh = {.past = family, .npast = 9, .subject = "k0", .companions = dad,
+                                .ncompanions = 1, .today = 20150};
+    CHECK_INT(limes_protect_derive(&fh, &out, &err), LIMES_OK);
+    CHECK(!has_code(out, "B4")); /* k3, k4 once each, but on one journey only */
+    json_decref(out);
+    fh.npast = 6; /* without the last trip: k1, k2 repeatedly = family */
+    CHECK_INT(limes_protect_derive(&fh, &out, &err), LIMES_OK);
+    CHECK_INT(json_array_size(out), 0);
+    json_decref(out);
     /* a short window drops the older journeys */
     h.min_minors = 0;
     h.window_days = 10;
