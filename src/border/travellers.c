@@ -1,10 +1,14 @@
 /*
  * travellers.c - travellers and their documents: found by document
  * (issuing state + number), created on first sight, searched by document
- * number or by name.  The name search key is a simple fold (upper case,
- * Latin accents dropped, punctuation to single spaces) compared with LIKE;
- * the screening module's normaliser can replace border_name_key() later
- * without changing the stored column's meaning much.
+ * number or by name.
+ *
+ * Name search meets spellings through the screening normaliser (src/names):
+ * each traveller keeps the consonant skeletons of the name tokens
+ * (name_skel, " MHMD SLH "), so candidates are found by the skeleton of the
+ * query's most distinctive token whatever the spelling or script, then
+ * ranked with the screening name score.  A plain fold (name_key: upper
+ * case, Latin accents dropped) also finds substrings of the name.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +16,8 @@
 
 #include "border_int.h"
 #include "core/date.h"
+#include "limes/screen.h"
+#include "names/names.h"
 
 /* Base letter of U+00C0..U+00FF (Latin-1 supplement), 0 if none. */
 static char latin1_base(unsigned cp)
@@ -73,6 +79,50 @@ void border_name_key(const char *in, char *out, size_t n)
     out[w] = '\0';
 }
 
+/* " SKEL1 SKEL2 " of a name through the screening normaliser; "" if none. */
+static void skeleton_key(const char *name, char *out, size_t n)
+{
+    out[0] = '\0';
+    name_parts *parts = calloc(1, sizeof *parts);
+    if (!parts)
+        return;
+    if (names_normalize(name, strlen(name), 0, parts, NULL) == LIMES_OK) {
+        size_t w = 0;
+        for (int i = 0; i < parts->n; i++) {
+            const char *sk = parts->tok[i].skel_na[0] ? parts->tok[i].skel_na : parts->tok[i].skel;
+            size_t len = strlen(sk);
+            if (!len || w + len + 3 >= n)
+                continue;
+            out[w++] = ' ';
+            memcpy(out + w, sk, len);
+            w += len;
+        }
+        if (w) {
+            out[w++] = ' ';
+            out[w] = '\0';
+        }
+    }
+    free(parts);
+}
+
+/* The longest skeleton of a name (its most distinctive token), "" if none. */
+static void longest_skeleton(const char *key, char *out, size_t n)
+{
+    out[0] = '\0';
+    size_t best = 0;
+    for (const char *p = key; *p;) {
+        while (*p == ' ')
+            p++;
+        size_t len = strcspn(p, " ");
+        if (len > best && len < n) {
+            memcpy(out, p, len);
+            out[len] = '\0';
+            best = len;
+        }
+        p += len;
+    }
+}
+
 static const char *nz(const char *s) { return s ? s : ""; }
 
 static limes_rc doc_valid(const limes_document_ref *d, limes_error *err)
@@ -105,17 +155,19 @@ static limes_rc insert_document(store_tx *tx, int64_t traveller, const limes_doc
 static limes_rc insert_traveller(store_tx *tx, const limes_person *p, int32_t day, int64_t now_ms,
                                  int64_t *id, limes_error *err)
 {
-    char full[512], key[512];
+    char full[512], key[512], skel[256];
     snprintf(full, sizeof full, "%s %s", nz(p->surname), nz(p->given_names));
     border_name_key(full, key, sizeof key);
-    store_val v[] = {sv_text(nz(p->surname)),    sv_text(nz(p->given_names)), sv_text(key),
-                     sv_text(nz(p->birth_date)), sv_text(nz(p->sex)),
-                     sv_text(nz(p->nationality)), sv_int(now_ms),            sv_int(day)};
+    skeleton_key(full, skel, sizeof skel);
+    store_val v[] = {sv_text(nz(p->surname)),     sv_text(nz(p->given_names)), sv_text(key),
+                     sv_text(nz(p->birth_date)),  sv_text(nz(p->sex)),
+                     sv_text(nz(p->nationality)), sv_int(now_ms),             sv_int(day),
+                     sv_text(skel)};
     return store_query_int(tx,
                            "INSERT INTO travellers (surname, given_names, name_key, birth_date, "
-                           "sex, nationality, created_ms, last_activity_day) VALUES ($1, $2, $3, "
-                           "$4, $5, $6, $7, $8) RETURNING id",
-                           v, 8, id, err);
+                           "sex, nationality, created_ms, last_activity_day, name_skel) VALUES "
+                           "($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                           v, 9, id, err);
 }
 
 static limes_rc person_valid(const limes_person *p, limes_error *err)
@@ -234,16 +286,67 @@ limes_rc limes_traveller_get(limes_store *s, int64_t id, json_t **out, limes_err
     return rc;
 }
 
+#define NAME_CANDIDATES 2000
+#define NAME_MIN_SCORE 0.80
+
+static int by_score(const void *a, const void *b)
+{
+    double x = json_real_value(json_object_get(*(json_t *const *)a, "score"));
+    double y = json_real_value(json_object_get(*(json_t *const *)b, "score"));
+    return (x < y) - (x > y);
+}
+
+/* Rank candidates by the screening name score; keep the good ones, best first. */
+static json_t *rank_by_name(json_t *candidates, const char *query, const char *key, int limit)
+{
+    size_t n = json_array_size(candidates), k = 0;
+    json_t **keep = calloc(n ? n : 1, sizeof *keep);
+    size_t i;
+    json_t *c;
+    json_array_foreach(candidates, i, c)
+    {
+        char full[512];
+        snprintf(full, sizeof full, "%s %s",
+                 nz(json_string_value(json_object_get(c, "given_names"))),
+                 nz(json_string_value(json_object_get(c, "surname"))));
+        double score = 0;
+        if (limes_names_score(query, full, &score, NULL, NULL) != LIMES_OK)
+            score = 0;
+        const char *nk = json_string_value(json_object_get(c, "name_key"));
+        bool substring = nk && strstr(nk, key);
+        if (substring && score < 0.9)
+            score = 0.9; /* the query is written inside the name */
+        if (keep && score >= NAME_MIN_SCORE) {
+            json_object_set_new(c, "score", json_real(score));
+            keep[k++] = c;
+        }
+    }
+    json_t *out = json_array();
+    if (keep) {
+        qsort(keep, k, sizeof *keep, by_score);
+        for (size_t j = 0; j < k && j < (size_t)limit; j++) {
+            json_object_del(keep[j], "name_key");
+            json_array_append(out, keep[j]);
+        }
+    }
+    free(keep);
+    return out;
+}
+
 limes_rc limes_traveller_search(limes_store *s, const char *document, const char *name,
                                 int limit, json_t **out, limes_error *err)
 {
     if (limit < 1 || limit > 500)
         return limes_fail(err, LIMES_INVALID, "limit", "limit must be 1 to 500");
-    char key[256] = "";
+    char key[256] = "", skel[256] = "", longest[NAMES_SKEL_BYTES + 2] = "", like_skel[64];
     if (name) {
+        if (strlen(name) > 200)
+            return limes_fail(err, LIMES_INVALID, "name", "name is at most 200 bytes");
         border_name_key(name, key, sizeof key);
         if (strlen(key) < 2)
             return limes_fail(err, LIMES_INVALID, "name", "name needs at least 2 letters");
+        skeleton_key(name, skel, sizeof skel);
+        longest_skeleton(skel, longest, sizeof longest);
     }
     if ((!document || !*document) && !key[0])
         return limes_fail(err, LIMES_INVALID, "document", "give a document number or a name");
@@ -257,16 +360,25 @@ limes_rc limes_traveller_search(limes_store *s, const char *document, const char
                                   "t.sex, t.nationality FROM travellers t JOIN traveller_documents "
                                   "d ON d.traveller_id = t.id WHERE d.number = $1 ORDER BY t.id "
                                   "LIMIT $2", p, 2, out, err);
-    } else {
-        /* LIKE wildcards in the key are impossible: it holds letters and spaces only
-         * (or other scripts' bytes, which are not % or _). */
-        store_val p[] = {sv_text(key), sv_int(limit)};
-        rc = store_query_json(tx, "SELECT id, surname, given_names, birth_date, sex, nationality "
-                                  "FROM travellers WHERE name_key LIKE '%' || CAST($1 AS TEXT) || '%' "
-                                  "ORDER BY id LIMIT $2", p, 2, out, err);
+        store_rollback(tx);
+        return rc;
     }
+    /* Candidates: the fold contains the query, or a token has the query's longest
+     * skeleton.  Neither key can hold LIKE wildcards (letters, spaces, other
+     * scripts' bytes). */
+    snprintf(like_skel, sizeof like_skel, " %s ", longest[0] ? longest : "\x01");
+    store_val p[] = {sv_text(key), sv_text(like_skel), sv_int(NAME_CANDIDATES)};
+    json_t *candidates = NULL;
+    rc = store_query_json(tx, "SELECT id, surname, given_names, birth_date, sex, nationality, "
+                              "name_key FROM travellers WHERE name_key LIKE '%' || CAST($1 AS "
+                              "TEXT) || '%' OR name_skel LIKE '%' || CAST($2 AS TEXT) || '%' "
+                              "ORDER BY id LIMIT $3", p, 3, &candidates, err);
     store_rollback(tx);
-    return rc;
+    if (rc)
+        return rc;
+    *out = rank_by_name(candidates, name, key, limit);
+    json_decref(candidates);
+    return LIMES_OK;
 }
 
 limes_rc limes_traveller_add_document(limes_store *s, int64_t traveller_id,

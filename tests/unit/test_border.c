@@ -224,6 +224,27 @@ static void test_traveller_documents_and_search(void)
               LIMES_OK);
     CHECK(json_array_size(found) >= 3);
     json_decref(found);
+    /* spellings and scripts meet through the screening normaliser */
+    limes_crossing_in m = crossing("EG4000009", "EGY", "entry", "2024-06-03");
+    m.person.surname = "SALAH";
+    m.person.given_names = "MUHAMMAD";
+    limes_crossing_out mo = record(m, LIMES_OK);
+    const char *spellings[] = {"Mohamed Salah", "MOHAMMED SALAH", "Salah Mohamed", "محمد صلاح"};
+    for (size_t k = 0; k < sizeof spellings / sizeof *spellings; k++) {
+        CHECK_INT(limes_traveller_search(store, NULL, spellings[k], 10, &found, &err), LIMES_OK);
+        bool seen = false;
+        size_t i;
+        json_t *t;
+        json_array_foreach(found, i, t) seen |=
+            json_integer_value(json_object_get(t, "id")) == mo.traveller_id;
+        if (!seen)
+            fprintf(stderr, "  '%s' did not find MUHAMMAD SALAH\n", spellings[k]);
+        CHECK(seen);
+        json_decref(found);
+    }
+    CHECK_INT(limes_traveller_search(store, NULL, "Petrovic", 10, &found, &err), LIMES_OK);
+    CHECK_INT(json_array_size(found), 0);
+    json_decref(found);
     CHECK_INT(limes_traveller_search(store, NULL, "%", 10, &found, &err), LIMES_INVALID);
     CHECK_INT(limes_traveller_search(store, NULL, NULL, 10, &found, &err), LIMES_INVALID);
 }
