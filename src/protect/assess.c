@@ -234,6 +234,8 @@ static limes_rc from_check(limes_store *s, const limes_protect_actor *who, const
     limes_rc rc = protect_check_read(s, a->check_id, pc, err);
     if (rc)
         return rc;
+    json_decref(pc->subject); /* an assessment keeps no identity data of the check */
+    pc->subject = NULL;
     if (who->role == LIMES_ROLE_OFFICER && strcmp(pc->officer, who->username ? who->username : ""))
         return limes_fail(err, LIMES_FORBIDDEN, "check_id",
                           "check %lld was run by another officer", (long long)a->check_id);

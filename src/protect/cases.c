@@ -246,6 +246,18 @@ limes_rc limes_case_list(limes_store *s, const limes_case_filter *f, int64_t now
     int limit = f->limit ? f->limit : 100;
     if (limit < 1 || limit > 500)
         return limes_fail(err, LIMES_INVALID, "limit", "'limit' must be from 1 to 500");
+    if (f->state && strcmp(f->state, "open") != 0) {
+        json_t *wf;
+        limes_rc rc = limes_protect_workflow(&wf, err);
+        if (rc)
+            return rc;
+        bool known = protect_workflow_step(wf, f->state) != NULL;
+        json_decref(wf);
+        if (!known)
+            return limes_fail(err, LIMES_INVALID, "state",
+                              "unknown state '%s' (open or a step such as referred, closed)",
+                              f->state);
+    }
     const limes_protect_actor *who = f->visible_to;
     if (who && who->role != LIMES_ROLE_SUPERVISOR && who->role != LIMES_ROLE_SECOND_LINE) {
         *out = json_array(); /* need to know: other roles see no cases */
@@ -473,6 +485,8 @@ static limes_rc from_check(limes_store *s, const limes_protect_actor *who, struc
         o->point = pc->bcp;
     if (!o->subject_kind && !o->assessment_id)
         o->subject_kind = pc->minor ? "child" : "adult";
+    if (!o->subject || json_is_null(o->subject))
+        o->subject = pc->subject; /* who was checked, for the second line */
     return LIMES_OK;
 }
 
@@ -528,16 +542,20 @@ limes_rc limes_case_open(limes_store *s, const limes_protect_actor *who, const j
                          int64_t now_ms, json_t **out, limes_error *err)
 {
     struct open_in o = {0};
-    struct protect_check pc;
+    struct protect_check pc = {0};
     limes_rc rc = read_open(in, &o, err);
     if (!rc && o.check_id)
         rc = from_check(s, who, &o, &pc, err);
-    if (rc)
+    if (rc) {
+        json_decref(pc.subject);
         return rc;
+    }
     store_tx *tx;
     rc = store_begin(s, true, &tx, err);
-    if (rc)
+    if (rc) {
+        json_decref(pc.subject);
         return rc;
+    }
     json_t *holder = NULL;
     int64_t id = 0;
     rc = from_assessment(tx, who, &o, &holder, err);
@@ -545,6 +563,7 @@ limes_rc limes_case_open(limes_store *s, const limes_protect_actor *who, const j
         rc = insert_case(tx, who, &o, now_ms, &id, err);
     json_decref(holder);
     rc = rc ? (store_rollback(tx), rc) : store_commit(tx, err);
+    json_decref(pc.subject);
     return rc ? rc : limes_case_get(s, id, now_ms, out, err);
 }
 
@@ -634,7 +653,7 @@ static limes_rc check_requirements(store_tx *tx, const json_t *wf, const struct 
 
 struct case_state {
     char state[32], kind[8], point[17];
-    int64_t opened_ms;
+    int64_t opened_ms, last_step_ms;
 };
 
 static limes_rc load_state(store_tx *tx, int64_t id, struct case_state *cs, limes_error *err)
@@ -657,7 +676,8 @@ static limes_rc load_state(store_tx *tx, int64_t id, struct case_state *cs, lime
         return err ? err->rc : LIMES_STORE;
     if (have == 0)
         return limes_fail(err, LIMES_NOT_FOUND, "id", "no case %lld", (long long)id);
-    return LIMES_OK;
+    return store_query_int(tx, "SELECT MAX(at_ms) FROM protect_case_steps WHERE case_id = $1", p,
+                           1, &cs->last_step_ms, err);
 }
 
 static limes_rc update_case(store_tx *tx, int64_t id, const struct case_state *cs,
@@ -738,8 +758,9 @@ static limes_rc step_in_tx(store_tx *tx, int64_t id, const limes_protect_actor *
         return rc;
     }
     json_decref(next);
-    if (st->at_ms < cs.opened_ms)
-        return limes_fail(err, LIMES_INVALID, "at_ms", "a step cannot precede the case opening");
+    if (st->at_ms < cs.opened_ms || st->at_ms < cs.last_step_ms)
+        return limes_fail(err, LIMES_INVALID, "at_ms",
+                          "a step cannot precede the case opening or the previous step");
     rc = check_requirements(tx, wf, st, err);
     if (!rc)
         rc = update_case(tx, id, &cs, st, ack_hours, reflection_days, err);

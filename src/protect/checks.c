@@ -53,7 +53,29 @@ static void read_hits(const json_t *screening, struct protect_check *pc)
     }
 }
 
-static void read_result(const char *text, struct protect_check *pc, json_t **companions)
+/* The checked person as a case subject, from the check's request and result. */
+static json_t *subject_of(const char *request, const json_t *result, bool age_known)
+{
+    json_t *req = json_loads(request, 0, NULL);
+    const char *given = json_string_value(json_object_get(req, "given_names"));
+    const char *surname = json_string_value(json_object_get(req, "surname"));
+    char name[420];
+    snprintf(name, sizeof name, "%s%s%s", given ? given : "", given && *given ? " " : "",
+             surname ? surname : "");
+    json_t *subject = json_pack(
+        "{s:s, s:s?, s:s?, s:s?, s:b, s:{s:s?, s:s?}, s:O?}", "name", name, "date_of_birth",
+        json_string_value(json_object_get(req, "birth_date")), "nationality",
+        json_string_value(json_object_get(req, "nationality")), "sex",
+        json_string_value(json_object_get(req, "sex")), "age_doubtful", !age_known, "document",
+        "issuer", json_string_value(json_object_get(req, "issuer")), "number",
+        json_string_value(json_object_get(req, "number")), "companions",
+        json_object_get(json_object_get(result, "minor"), "companions"));
+    json_decref(req);
+    return subject;
+}
+
+static void read_result(const char *request, const char *text, struct protect_check *pc,
+                        json_t **companions)
 {
     json_t *result = json_loads(text, 0, NULL);
     const json_t *minor = json_object_get(result, "minor");
@@ -61,12 +83,14 @@ static void read_result(const char *text, struct protect_check *pc, json_t **com
     pc->age_known = !json_is_false(json_object_get(minor, "age_known"));
     *companions = json_incref(json_object_get(minor, "companions"));
     read_hits(json_object_get(result, "screening"), pc);
+    pc->subject = subject_of(request, result, pc->age_known);
     json_decref(result);
 }
 
 limes_rc protect_check_read(limes_store *s, int64_t check_id, struct protect_check *pc,
                             limes_error *err)
 {
+    /* on error nothing is left to free; on success pc->subject is the caller's */
     memset(pc, 0, sizeof *pc);
     store_tx *tx;
     limes_rc rc = store_begin(s, false, &tx, err);
@@ -74,7 +98,7 @@ limes_rc protect_check_read(limes_store *s, int64_t check_id, struct protect_che
         return rc;
     store_val p[] = {sv_int(check_id)};
     store_rows *rows;
-    rc = store_query(tx, "SELECT c.officer, b.code, c.traveller_id, c.result FROM checks c"
+    rc = store_query(tx, "SELECT c.officer, b.code, c.traveller_id, c.result, c.request FROM checks c"
                          " JOIN bcp b ON b.id = c.bcp_id WHERE c.id = $1", p, 1, &rows, err);
     if (rc) {
         store_rollback(tx);
@@ -86,17 +110,24 @@ limes_rc protect_check_read(limes_store *s, int64_t check_id, struct protect_che
         snprintf(pc->officer, sizeof pc->officer, "%s", store_col_text(rows, 0));
         snprintf(pc->bcp, sizeof pc->bcp, "%s", store_col_text(rows, 1));
         pc->traveller_id = store_col_is_null(rows, 2) ? 0 : store_col_int(rows, 2);
-        read_result(store_col_text(rows, 3), pc, &companions);
+        read_result(store_col_text(rows, 4), store_col_text(rows, 3), pc, &companions);
     }
     store_rows_close(rows);
     if (have == 1)
         rc = companion_travellers(tx, companions, pc, err);
     json_decref(companions);
     store_rollback(tx);
-    if (have < 0)
+    if (have < 0) {
+        json_decref(pc->subject);
+        pc->subject = NULL;
         return err ? err->rc : LIMES_STORE;
+    }
     if (have == 0)
         return limes_fail(err, LIMES_UNPROCESSABLE, "check_id", "no check %lld",
                           (long long)check_id);
+    if (rc) {
+        json_decref(pc->subject);
+        pc->subject = NULL;
+    }
     return rc;
 }

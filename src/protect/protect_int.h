@@ -66,6 +66,8 @@ struct protect_check {
     int64_t companions[10]; /* traveller ids of the adult companions */
     size_t ncompanions;
     char document_hit[80];  /* "listed on NATIONAL-SLTD", "" if none */
+    json_t *subject;        /* who was checked: {name, date_of_birth, nationality, sex,
+                               age_doubtful, document, companions}; owned, json_decref() */
 };
 
 /* Read check `check_id`; LIMES_UNPROCESSABLE (field check_id) if there is none. */

@@ -268,6 +268,9 @@ class ProtectTest(unittest.TestCase):
         self.assertEqual((r.status, r.json["field"]), (422, "partner_id"))
         r = self.req("POST", path, {"step": "referred"}, role="second_line")
         self.assertEqual((r.status, r.json["field"]), (400, "partner_id"))
+        r = self.req("GET", "/v1/cases?state=sleeping", role="second_line")
+        self.assertEqual((r.status, r.json["field"]), (400, "state"))
+        self.assertIn(cid, [x["id"] for x in self.req("GET", "/v1/cases?state=open").json["cases"]])
         r = self.req("POST", path, {"step": "teleported"}, role="second_line")
         self.assertEqual((r.status, r.json["field"]), (400, "step"))
         c = self.req("GET", "/v1/cases/%d" % cid, role="second_line").json
@@ -384,6 +387,10 @@ class ProtectTest(unittest.TestCase):
         self.assertEqual(r.status, 201, r.body)
         c = self.req("GET", "/v1/cases/%d" % r.json["id"], role="supervisor").json
         self.assertEqual((c["subject_kind"], c["crossing_point"], c["assigned"]), ("child", "TN-TUN-AIR", []))
+        # the second line sees who was checked, taken from the check
+        self.assertEqual(c["subject"]["name"], "A KID")
+        self.assertEqual(c["subject"]["date_of_birth"], "2016-01-01")
+        self.assertEqual(c["subject"]["document"], {"issuer": "TUN", "number": "PK0201"})
         before = self.count_cases()
         r = self.req("POST", "/v1/cases", {"assessment_id": 999999}, role="second_line")
         self.assertEqual((r.status, r.json["field"]), (422, "assessment_id"))

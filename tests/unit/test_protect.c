@@ -440,6 +440,9 @@ static void test_case_state_machine_and_deadlines(void)
     CHECK_INT(limes_case_get(store, id, T0 + 50 * HOUR, &c, &err), LIMES_OK);
     CHECK(has_code(json_object_get(c, "overdue"), "acknowledged"));
     json_decref(c);
+    limes_case_filter bad = {.state = "sleeping"};
+    json_t *none = NULL;
+    CHECK_INT(limes_case_list(store, &bad, T0, &none, &err), LIMES_INVALID);
     limes_case_filter f = {.overdue_only = true};
     json_t *list = NULL;
     CHECK_INT(limes_case_list(store, &f, T0 + 50 * HOUR, &list, &err), LIMES_OK);
@@ -452,6 +455,8 @@ static void test_case_state_machine_and_deadlines(void)
     CHECK_INT(limes_case_get(store, id, T0 + 60 * HOUR, &c, &err), LIMES_OK);
     CHECK_INT(json_array_size(json_object_get(c, "overdue")), 0);
     json_decref(c);
+    CHECK_INT(step(id, &second_line, "{\"step\":\"interview_held\"}", T0 + 49 * HOUR, NULL),
+              LIMES_INVALID); /* before the acknowledgement */
     CHECK_INT(step(id, &second_line, "{\"step\":\"interview_held\"}", T0 + 61 * HOUR, NULL), LIMES_OK);
     CHECK_INT(step(id, &second_line, "{\"step\":\"placed_in_care\"}", T0 + 62 * HOUR, NULL), LIMES_OK);
     CHECK_INT(step(id, &second_line, "{\"step\":\"guardian_appointed\"}", T0 + 63 * HOUR, NULL),
