@@ -193,6 +193,61 @@ static void read_document_code(struct reader *r)
                     "document code '%s': %s", d->document_code, why);
 }
 
+/*
+ * Letters an OCR engine reads instead of c in an alphabetic field: the
+ * digit look-alikes, and the letter confusions seen in practice (0ZE for
+ * CZE, HAC for MAC, UT0 for UTO; documents.md sections 7.2 and 8).
+ */
+static const char *code_lookalikes(char c)
+{
+    switch (c) {
+    case '0': return "OCDQ";
+    case '1': return "IL";
+    case '2': return "Z";
+    case '4': return "A";
+    case '5': return "S";
+    case '6': return "G";
+    case '7': return "T";
+    case '8': return "B";
+    case 'O': return "CDQ";
+    case 'C': return "OG";
+    case 'D': return "O";
+    case 'G': return "C";
+    case 'H': return "MN";
+    case 'M': return "HN";
+    case 'N': return "HM";
+    case 'E': return "F";
+    case 'F': return "E";
+    case 'I': return "L";
+    case 'L': return "I";
+    case 'U': return "V";
+    case 'V': return "UY";
+    default: return "";
+    }
+}
+
+/* Known codes one look-alike away from raw; returns how many (up to 4 kept). */
+static int code_readings(const char *raw, char found[4][4])
+{
+    int n = 0;
+    for (int i = 0; i < 3; i++) {
+        for (const char *alt = code_lookalikes(raw[i]); *alt; alt++) {
+            char c[4] = {raw[0], raw[1], raw[2], '\0'};
+            c[i] = *alt;
+            const limes_country *k = limes_country_find(c, 3);
+            bool seen = false;
+            for (int j = 0; k && j < n && j < 4; j++)
+                seen |= strcmp(found[j], k->code) == 0;
+            if (k && !seen) {
+                if (n < 4)
+                    snprintf(found[n], 4, "%s", k->code);
+                n++;
+            }
+        }
+    }
+    return n;
+}
+
 static void read_code(struct reader *r, const char *field, struct span s, char out[4])
 {
     const char *raw = at_span(r, s);
@@ -201,20 +256,15 @@ static void read_code(struct reader *r, const char *field, struct span s, char o
         return;
     mrz_problem(r->d, LIMES_MRZ_ERROR, "unknown-code", field, s.line + 1, s.col + 1,
                 "'%.3s' is not an ISO 3166-1 or ICAO code", raw);
-    char fixed[4];
-    bool changed = false;
-    for (int i = 0; i < 3; i++) {
-        char alt = is_digit(raw[i]) ? mrz_letter_for_digit(raw[i]) : 0;
-        fixed[i] = alt ? alt : raw[i];
-        changed |= alt != 0;
-    }
-    fixed[3] = '\0';
-    if (changed && limes_country_find(fixed, 3)) {
-        char code[4];
-        copy_trimmed(code, sizeof code, fixed, 3);
-        mrz_suggest(r->d, field, s.line + 1, s.col + 1, code,
-                    "'%.3s' read with letters for look-alike digits is the code %s", raw, code);
-    }
+    char found[4][4];
+    int n = code_readings(raw, found);
+    if (n == 1)
+        mrz_suggest(r->d, field, s.line + 1, s.col + 1, found[0],
+                    "'%.3s' is one OCR look-alike away from the code %s", raw, found[0]);
+    else if (n > 1)
+        mrz_problem(r->d, LIMES_MRZ_WARNING, "ocr-ambiguous", field, s.line + 1, s.col + 1,
+                    "'%.3s' is one OCR look-alike away from %d codes (%s, %s%s): check the "
+                    "document", raw, n, found[0], found[1], n > 2 ? ", ..." : "");
 }
 
 /* Copy a name part turning each run of fillers into one space. */

@@ -184,6 +184,12 @@ static void test_ocr_suggestions(void)
               "L898902C36UT07408122F1204159ZE184226B<<<<<10");
     p = find_problem(d, "ocr-suggestion");
     CHECK(p != NULL && strcmp(p->suggestion, "UTO") == 0);
+    /* misreads seen with Tesseract: 0ZE for CZE, HAC for MAC */
+    d = parse("P<CZESPECIMEN<<VZOR<<<<<<<<<<<<<<<<<<<<<<<<<\n"
+              "99003853<10ZE1101018M1207046110101111<<<<<94");
+    p = find_problem(d, "ocr-suggestion");
+    CHECK(p != NULL && strcmp(p->field, "nationality") == 0 && strcmp(p->suggestion, "CZE") == 0);
+    CHECK(!d->valid);
 }
 
 static void test_bad_input(void)
