@@ -64,8 +64,8 @@ typedef struct limes_screen_query {
 
 /* How one query token met one entry token. */
 typedef struct limes_screen_match {
-    char query[64];  /* normalised query token ("" = none: an entry token left over) */
-    char entry[64];  /* normalised entry token ("" = none: a query token left over) */
+    char query[128]; /* normalised query token(s) ("" = none: an entry token left over) */
+    char entry[128]; /* normalised entry token(s) ("" = none: a query token left over) */
     const char *how; /* "exact", "variant", "transliteration", "skeleton", "fuzzy",
                         "initial", "merged", "missing" (static string) */
     double score;    /* token similarity in [0,1] (Jaro-Winkler for "fuzzy") */

@@ -287,7 +287,8 @@ void names_finish_token(name_token *t)
     size_t ng = names_groups(t->text, strlen(t->text), &ids);
     if (ng > NAMES_MAX_GROUPS)
         ng = NAMES_MAX_GROUPS;
-    memcpy(t->groups, ids, ng * sizeof *ids);
+    if (ng)
+        memcpy(t->groups, ids, ng * sizeof *ids);
     t->ngroups = (uint8_t)ng;
 }
 

@@ -91,7 +91,8 @@ static uint32_t vocab_id(limes_screen_engine *e, const name_token *t)
     x->ngroups = t->ngroups;
     memcpy(e->cp_pool + e->ncp_pool, t->cp, t->ncp * sizeof t->cp[0]);
     e->ncp_pool += t->ncp;
-    memcpy(e->grp_pool + e->ngrp_pool, t->groups, t->ngroups * sizeof t->groups[0]);
+    if (t->ngroups)
+        memcpy(e->grp_pool + e->ngrp_pool, t->groups, t->ngroups * sizeof t->groups[0]);
     e->ngrp_pool += t->ngroups;
     return ok ? v : SCREEN_NONE;
 }
@@ -112,7 +113,8 @@ void eng_vtok_token(const limes_screen_engine *e, uint32_t v, name_token *out)
         memcpy(out->skel, strmap_key(&e->skels, x->skel, &len), len + 1);
     if (x->skel_na != SCREEN_NONE)
         memcpy(out->skel_na, strmap_key(&e->skels, x->skel_na, &len), len + 1);
-    memcpy(out->groups, e->grp_pool + x->grp_off, x->ngroups * sizeof out->groups[0]);
+    if (x->ngroups)
+        memcpy(out->groups, e->grp_pool + x->grp_off, x->ngroups * sizeof out->groups[0]);
     out->ngroups = x->ngroups;
 }
 
@@ -159,11 +161,13 @@ static limes_rc add_person(limes_screen_engine *e, const limes_watch_person *p)
         return LIMES_NOMEM;
     s->dob_off = (uint32_t)e->ndobs;
     s->ndobs = (uint8_t)(p->ndobs > 255 ? 255 : p->ndobs);
-    memcpy(e->dobs + e->ndobs, p->dobs, s->ndobs * sizeof *p->dobs);
+    if (s->ndobs)
+        memcpy(e->dobs + e->ndobs, p->dobs, s->ndobs * sizeof *p->dobs);
     e->ndobs += s->ndobs;
     s->nat_off = (uint32_t)e->nnats;
     s->nnat = (uint8_t)(p->nnationalities > 255 ? 255 : p->nnationalities);
-    memcpy(e->nats + e->nnats, p->nationalities, s->nnat * sizeof *p->nationalities);
+    if (s->nnat)
+        memcpy(e->nats + e->nnats, p->nationalities, s->nnat * sizeof *p->nationalities);
     e->nnats += s->nnat;
     e->npersons++;
     for (size_t i = 0; i < p->nnames; i++)

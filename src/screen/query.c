@@ -402,6 +402,31 @@ static int cmp_cand(const void *a, const void *b)
 
 static char *dup(const char *s) { return strdup(s ? s : ""); }
 
+/*
+ * Copy a, then " " and b if b is given, into dst (cap bytes), cutting only
+ * at a UTF-8 character boundary so that the text stays valid for JSON.
+ */
+static void put_text(char *dst, size_t cap, const char *a, const char *b)
+{
+    size_t o = 0;
+    for (int part = 0; part < 2; part++) {
+        const char *src = part ? b : a;
+        if (!src)
+            break;
+        if (part && o + 1 < cap)
+            dst[o++] = ' ';
+        size_t n = strlen(src);
+        if (o + n >= cap) {
+            n = cap - 1 - o;
+            while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+                n--;
+        }
+        memcpy(dst + o, src, n);
+        o += n;
+    }
+    dst[o] = '\0';
+}
+
 static void fill_matches(const struct qctx *c, uint32_t name, limes_screen_hit *h)
 {
     struct align_in in;
@@ -415,11 +440,8 @@ static void fill_matches(const struct qctx *c, uint32_t name, limes_screen_hit *
         if (partner >= 0 && partner < i)
             continue; /* shown with the first token of the merge */
         limes_screen_match *m = &h->matches[h->nmatches++];
-        if (partner >= 0)
-            snprintf(m->query, sizeof m->query, "%.30s %.30s", c->q->tok[i].text,
-                     c->q->tok[partner].text);
-        else
-            snprintf(m->query, sizeof m->query, "%s", c->q->tok[i].text);
+        put_text(m->query, sizeof m->query, c->q->tok[i].text,
+                 partner >= 0 ? c->q->tok[partner].text : NULL);
         int j = out.q_to_e[i], j2 = out.q_to_e2[i];
         if (j < 0) {
             m->entry[0] = '\0';
@@ -428,11 +450,8 @@ static void fill_matches(const struct qctx *c, uint32_t name, limes_screen_hit *
             continue;
         }
         const char *t1 = strmap_key(&e->vocab, e->name_toks[sn->tok_off + j], NULL);
-        if (j2 >= 0)
-            snprintf(m->entry, sizeof m->entry, "%.30s %.30s", t1,
-                     strmap_key(&e->vocab, e->name_toks[sn->tok_off + j2], NULL));
-        else
-            snprintf(m->entry, sizeof m->entry, "%s", t1);
+        put_text(m->entry, sizeof m->entry, t1,
+                 j2 >= 0 ? strmap_key(&e->vocab, e->name_toks[sn->tok_off + j2], NULL) : NULL);
         m->how = names_how_name((name_match_how)out.q_how[i]);
         m->score = round(out.q_sim[i] * 1000) / 1000;
     }
@@ -441,8 +460,8 @@ static void fill_matches(const struct qctx *c, uint32_t name, limes_screen_hit *
             continue;
         limes_screen_match *m = &h->matches[h->nmatches++];
         m->query[0] = '\0';
-        snprintf(m->entry, sizeof m->entry, "%s",
-                 strmap_key(&e->vocab, e->name_toks[sn->tok_off + j], NULL));
+        put_text(m->entry, sizeof m->entry,
+                 strmap_key(&e->vocab, e->name_toks[sn->tok_off + j], NULL), NULL);
         m->how = "missing";
         m->score = 0;
     }
@@ -544,7 +563,8 @@ static limes_rc screen_names(struct qctx *c, const struct qin *qi, limes_screen_
             cands[nc++] = (struct cand){sn->person, names[k], out.score};
     }
     /* joined/split tokens: retried on the best few only (they cost a token join each) */
-    qsort(cands, nc, sizeof *cands, cmp_cand_score);
+    if (nc)
+        qsort(cands, nc, sizeof *cands, cmp_cand_score);
     for (size_t k = 0; k < nc && k < MERGE_CANDIDATES; k++) {
         struct align_in in;
         struct align_out out;
@@ -556,7 +576,8 @@ static limes_rc screen_names(struct qctx *c, const struct qin *qi, limes_screen_
         if (cands[k].score >= NAME_FLOOR)
             cands[kept++] = cands[k];
     nc = kept;
-    qsort(cands, nc, sizeof *cands, cmp_cand);
+    if (nc)
+        qsort(cands, nc, sizeof *cands, cmp_cand);
     for (size_t k = 0; k < nc; k++) {
         if (k > 0 && cands[k].person == cands[k - 1].person)
             continue; /* the person's best name came first */
@@ -688,7 +709,8 @@ static void identity_key(const name_parts *q, const limes_screen_query *sq, cons
     int n = q ? q->n : 0;
     for (int i = 0; i < n; i++)
         words[i] = q->tok[i].text;
-    qsort(words, (size_t)n, sizeof *words, cmp_text);
+    if (n)
+        qsort(words, (size_t)n, sizeof *words, cmp_text);
     crypto_generichash_state st;
     crypto_generichash_init(&st, NULL, 0, 16);
     for (int i = 0; i < n; i++)
@@ -756,9 +778,15 @@ limes_rc limes_screen_engine_query(const limes_screen_engine *e, const limes_scr
     size_t cap = 0;
     if (have_name) {
         size_t o = 0;
-        for (int i = 0; i < np.n && o + 2 < sizeof out->query_tokens; i++)
-            o += (size_t)snprintf(out->query_tokens + o, sizeof out->query_tokens - o, "%s%s",
-                                  i ? " " : "", np.tok[i].text);
+        for (int i = 0; i < np.n; i++) { /* whole tokens only: the text stays valid UTF-8 */
+            size_t len = strlen(np.tok[i].text);
+            if (o + len + 2 > sizeof out->query_tokens)
+                break;
+            if (i)
+                out->query_tokens[o++] = ' ';
+            memcpy(out->query_tokens + o, np.tok[i].text, len + 1);
+            o += len;
+        }
         static _Thread_local struct qctx c;
         c.e = e;
         c.q = &np;
@@ -778,7 +806,8 @@ limes_rc limes_screen_engine_query(const limes_screen_engine *e, const limes_scr
         limes_screen_result_free(out);
         return limes_fail(err, rc, "query", "out of memory");
     }
-    qsort(out->hits, out->nhits, sizeof *out->hits, cmp_hit);
+    if (out->nhits)
+        qsort(out->hits, out->nhits, sizeof *out->hits, cmp_hit);
     while (out->nhits > (size_t)qi.limit) {
         limes_screen_hit *h = &out->hits[--out->nhits];
         free(h->list), free(h->ref), free(h->action), free(h->version), free(h->matched_name);
@@ -834,11 +863,10 @@ limes_rc limes_names_score(const char *a, const char *b, double *score, json_t *
         int j = out.q_to_e[i], j2 = out.q_to_e2[i], p = out.q_partner[i];
         if (p >= 0 && p < i)
             continue;
-        char qtext[160], etext[160];
-        snprintf(qtext, sizeof qtext, "%s%s%s", pa.tok[i].text, p >= 0 ? " " : "",
-                 p >= 0 ? pa.tok[p].text : "");
-        snprintf(etext, sizeof etext, "%s%s%s", j >= 0 ? pb.tok[j].text : "", j2 >= 0 ? " " : "",
-                 j2 >= 0 ? pb.tok[j2].text : "");
+        char qtext[2 * NAMES_TEXT_BYTES], etext[2 * NAMES_TEXT_BYTES];
+        put_text(qtext, sizeof qtext, pa.tok[i].text, p >= 0 ? pa.tok[p].text : NULL);
+        put_text(etext, sizeof etext, j >= 0 ? pb.tok[j].text : "",
+                 j2 >= 0 ? pb.tok[j2].text : NULL);
         json_array_append_new(
             ms, json_pack("{s:s, s:s, s:s, s:f}", "query", qtext, "entry", etext, "how",
                           j >= 0 ? names_how_name((name_match_how)out.q_how[i]) : "missing",

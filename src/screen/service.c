@@ -297,9 +297,9 @@ static limes_rc apply_marks(limes_store *s, limes_screen_result *r, limes_error 
         if (rc)
             break;
         if (store_rows_next(rows, err) > 0) {
-            char when[32], text[512];
+            char when[32], text[1600];
             time_format_rfc3339(store_col_int(rows, 2), when);
-            snprintf(text, sizeof text, "reviewed false positive: %.100s on %s: %.300s",
+            snprintf(text, sizeof text, "reviewed false positive: %s on %s: %s",
                      store_col_text(rows, 0), when, store_col_text(rows, 1));
             h->suppressed = true;
             h->alert = false;
