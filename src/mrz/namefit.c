@@ -30,12 +30,13 @@ static size_t collapse(char *dst, const char *s, size_t n)
 /*
  * Cut s (single-'<' separated, longer than k) to exactly k characters ending
  * on a letter: when the cut falls on a separator, the last letter before it
- * gives way to the initial of the next component.
+ * gives way to the initial of the next component (unless that component is a
+ * single letter, where the swap would fake a "<<").
  */
 static void cut_to(char *dst, const char *s, size_t k)
 {
     memcpy(dst, s, k);
-    if (k >= 2 && s[k - 1] == '<') {
+    if (k >= 3 && s[k - 1] == '<' && s[k - 3] != '<') { /* never makes a "<<" */
         dst[k - 2] = '<';
         dst[k - 1] = s[k];
     }

@@ -343,6 +343,9 @@ static void test_fit_and_reverse(void)
                                  NULL), LIMES_OK);
     CHECK_STR(out, "ABCDEFGHIJKLMNOPQRSTUVWXYZA<<J");
     free(out);
+    CHECK_INT(limes_mrz_name_fit("A<B<C<D<E", 4, &out, &truncated, NULL), LIMES_OK);
+    CHECK(out && !strstr(out, "<<"));
+    free(out);
     CHECK_INT(limes_mrz_name_to_arabic("JMYLXAH<NEYMXAH", false, &out, NULL), LIMES_OK);
     CHECK_STR(out, "جميلة نعيمة");
     free(out);
