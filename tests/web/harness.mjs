@@ -100,6 +100,19 @@ export class Server {
     return { cookie: r.headers.get('set-cookie').split(';')[0], csrf: body.csrf_token };
   }
 
+  /* One API call as `user` (a fresh session), for the tests' set-up. */
+  async call(user, method, path, body, contentType) {
+    const s = await this.login(user);
+    const headers = { Cookie: s.cookie, 'X-CSRF-Token': s.csrf };
+    if (body !== undefined) headers['Content-Type'] = contentType || 'application/json';
+    const r = await fetch(this.base + path, { method, headers,
+      body: body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body)) });
+    const text = await r.text();
+    let json = null;
+    try { json = JSON.parse(text); } catch (e) { /* not JSON */ }
+    return { status: r.status, json, text };
+  }
+
   async stop() {
     if (this.proc && this.proc.exitCode === null) {
       const done = new Promise((r) => this.proc.once('exit', r));

@@ -22,28 +22,36 @@ export class ApiError extends Error {
 export function setCsrf(token) { csrfToken = token; }
 
 export async function api(method, path, body) {
+  return call(method, path, body === undefined ? undefined : JSON.stringify(body), 'application/json');
+}
+
+/* A call whose body is sent as it is (a list file to import). */
+export async function apiRaw(method, path, data, contentType) {
+  return call(method, path, data, contentType || 'application/octet-stream');
+}
+
+async function call(method, path, data, contentType) {
   const headers = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (data !== undefined) headers['Content-Type'] = contentType;
   if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let res;
   try {
     res = await fetch(path, {
-      method, headers, credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body),
+      method, headers, credentials: 'same-origin', body: data,
     });
   } catch (e) {
     throw new ApiError(0, { code: 'network' });
   }
-  let data = null;
+  let answer = null;
   const text = await res.text();
   if (text) {
-    try { data = JSON.parse(text); } catch (e) { data = null; }
+    try { answer = JSON.parse(text); } catch (e) { answer = null; }
   }
   if (res.status === 401 && !(method === 'POST' && path === '/v1/session')) {
     window.dispatchEvent(new CustomEvent('limes:expired'));
   }
-  if (!res.ok) throw new ApiError(res.status, data);
-  return data;
+  if (!res.ok) throw new ApiError(res.status, answer);
+  return answer;
 }
 
 /*

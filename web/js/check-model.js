@@ -23,7 +23,7 @@ function num(x) { return typeof x === 'number' && isFinite(x) ? x : null; }
 
 function tokenPairs(expl) {
   if (!expl) return [];
-  const list = expl.tokens || expl.names || expl.pairs || expl.name_parts || expl.alignment || [];
+  const list = expl.matches || expl.tokens || expl.names || expl.pairs || expl.alignment || [];
   if (!Array.isArray(list)) return [];
   return list.map((p) => ({
     query: p.query ?? p.query_token ?? p.traveller ?? p.a ?? p.from ?? '',
@@ -37,12 +37,16 @@ function tokenPairs(expl) {
 function evidence(expl) {
   const out = [];
   if (!expl) return out;
-  for (const what of ['dob', 'nationality', 'gender']) {
+  for (const what of ['dob', 'nationality', 'gender', 'document']) {
     const ev = expl[what] ?? expl[what + '_evidence'];
     if (ev === undefined || ev === null) continue;
     if (typeof ev === 'string') out.push({ what, outcome: ev, detail: '' });
     else if (typeof ev === 'number') out.push({ what, outcome: ev > 0 ? 'supports' : ev < 0 ? 'against' : 'neutral', detail: '' });
-    else {
+    else if ('delta' in ev || 'note' in ev) {
+      /* the screening engine: {delta added to the name score, note} */
+      if (!ev.note && !ev.delta) continue;
+      out.push({ what, outcome: ev.delta > 0 ? 'supports' : ev.delta < 0 ? 'against' : 'neutral', detail: ev.note || '' });
+    } else {
       const outcome = ev.outcome ?? ev.result ?? ev.match ?? ev.how ?? (num(ev.weight ?? ev.score) !== null
         ? ((ev.weight ?? ev.score) > 0 ? 'supports' : (ev.weight ?? ev.score) < 0 ? 'against' : 'neutral') : '');
       const detail = [ev.query, ev.entry].filter((v) => v !== undefined && v !== null && v !== '').join(' / ');
@@ -68,6 +72,9 @@ function normaliseHit(hit, kind) {
     status: hit.status || entry.status || '',
     tokens: tokenPairs(expl),
     evidence: evidence(expl),
+    alert: hit.alert !== false,
+    suppressed: !!hit.suppressed,
+    suppression: hit.suppression || '',
   };
 }
 
@@ -86,6 +93,8 @@ function hitsOf(res) {
 function stayOf(s) {
   if (!s) return null;
   return {
+    regime: s.regime || '',
+    unlimited: !!s.unlimited,
     days_used: num(s.days_used ?? s.used),
     days_left: num(s.days_left ?? s.left),
     latest_exit: s.latest_exit ?? s.latest_lawful_exit ?? s.latest_exit_date ?? '',
@@ -96,21 +105,37 @@ function stayOf(s) {
 function minorOf(m, doc) {
   if (m === undefined || m === null) return null;
   if (typeof m === 'boolean') return { minor: m, unknown: false };
-  return { minor: !!(m.minor ?? m.is_minor ?? m.value), unknown: !!(m.unknown_age ?? m.doubtful ?? m.unknown), with: m.with || m.accompanied_by || null };
+  return {
+    minor: !!(m.minor ?? m.is_minor ?? m.value),
+    unknown: m.age_known === false || !!(m.unknown_age ?? m.unknown),
+    age: num(m.age),
+    accompanied: m.accompanied_by_adult,
+    companions: Array.isArray(m.companions) ? m.companions : [],
+  };
 }
 
-/* POST /v1/checks answer -> model. */
-export function normaliseCheck(res) {
-  const aid = res.aid || res.decision_aid || {};
-  const level = String(aid.level || aid.colour || aid.color || 'attention').toLowerCase();
+/*
+ * POST /v1/checks answer -> model.  The answer: {id, aid ("clear",
+ * "attention", "stop"), reasons: [{level, code, detail}], document (the
+ * MRZ reading, or the typed fields), screening: {hits}, stay, minor:
+ * {minor, age_known, age, companions, accompanied_by_adult}, decision}.
+ * `typed` (may be null) are the fields the officer typed, shown when the
+ * server answers with the document number alone.
+ */
+export function normaliseCheck(res, typed) {
+  const aid = typeof res.aid === 'string' ? { level: res.aid } : (res.aid || {});
+  const level = String(aid.level || 'attention').toLowerCase();
+  let doc = res.document || null;
+  if (doc && doc.source === 'fields' && typed) doc = { ...typed, ...doc, valid: null };
   return {
     id: res.id ?? res.check_id ?? null,
     provisional: false,
-    document: res.document || null,
-    hits: hitsOf(res),
+    document: doc,
+    hits: hitsOf(res.screening && typeof res.screening === 'object' ? res.screening : res),
     stay: stayOf(res.stay),
     minor: minorOf(res.minor ?? res.is_minor, res.document),
-    aid: { level: ['clear', 'attention', 'stop'].includes(level) ? level : 'attention', reasons: aid.reasons || [] },
+    aid: { level: ['clear', 'attention', 'stop'].includes(level) ? level : 'attention', reasons: res.reasons || aid.reasons || [] },
+    decision: res.decision || null,
   };
 }
 
@@ -133,7 +158,7 @@ function screenRequest(doc) {
   if (/^\d{4}/.test(dob)) req.dob = dob.replace(/-\?\?.*$/, '');
   if (doc.nationality) req.nationality = doc.nationality;
   if (doc.sex === 'M' || doc.sex === 'F') req.gender = doc.sex;
-  if (doc.document_number) { req.document = doc.document_number; if (doc.issuing_state) req.issuer = doc.issuing_state; }
+  if (doc.document_number) { req.document = doc.document_number; if (doc.issuing_state) req.issuer = String(doc.issuing_state).replace(/<+$/, ''); }
   return req;
 }
 
@@ -161,8 +186,9 @@ export async function composeCheck(input, { api, screen }) {
   }
   if ((doc.problems || []).some((p) => p.code === 'expired')) { raise('attention'); reasons.push({ key: 'reason.document_expired' }); }
   for (const hit of hits) {
+    if (!hit.alert) continue;
     raise(STOP_ACTIONS.has(hit.action) ? 'stop' : 'attention');
-    reasons.push({ key: hit.kind === 'document' ? 'reason.document_hit' : 'reason.person_hit', vars: { list: hit.list, ref: hit.ref } });
+    reasons.push({ key: hit.kind.startsWith('document') ? 'reason.document_hit' : 'reason.person_hit', vars: { list: hit.list, ref: hit.ref } });
   }
   const age = ageOn(doc.birth_date, new Date());
   const minor = { minor: age === null || age < 18, unknown: age === null };

@@ -10,6 +10,8 @@
  * element marked with data-i18n* and tells the views to draw again.
  */
 export const LANGS = ['en', 'ar', 'fr'];
+/* Intl locales: British English writes the day before the month, as the rest of Europe does. */
+const LOCALES = { en: 'en-GB', ar: 'ar', fr: 'fr' };
 const RTL = new Set(['ar']);
 const STORE_KEY = 'limes.lang';
 
@@ -79,7 +81,7 @@ export function translateStatic(root) {
 
 export function number(n, opts) {
   if (n === null || n === undefined || n === '') return '';
-  return new Intl.NumberFormat(current, opts).format(n);
+  return new Intl.NumberFormat(LOCALES[current], opts).format(n);
 }
 
 export function percent(x) { return number(x, { style: 'percent', maximumFractionDigits: 0 }); }
@@ -97,19 +99,19 @@ export function date(iso) {
   if (!m[2].startsWith('?')) opts.month = 'short';
   if (!m[2].startsWith('?') && !m[3].startsWith('?')) opts.day = 'numeric';
   const when = Date.UTC(+m[1], m[2].startsWith('?') ? 0 : +m[2] - 1, m[3].startsWith('?') ? 1 : +m[3]);
-  return new Intl.DateTimeFormat(current, opts).format(when);
+  return new Intl.DateTimeFormat(LOCALES[current], opts).format(when);
 }
 
 /* A day number (days since 1970-01-01) as a date. */
 export function day(n) {
   if (n === null || n === undefined) return '';
-  return new Intl.DateTimeFormat(current, { timeZone: 'UTC', dateStyle: 'medium' }).format(n * 86400000);
+  return new Intl.DateTimeFormat(LOCALES[current], { timeZone: 'UTC', dateStyle: 'medium' }).format(n * 86400000);
 }
 
 /* Epoch milliseconds as local date and time. */
 export function dateTime(ms) {
   if (!ms) return '';
-  return new Intl.DateTimeFormat(current, { dateStyle: 'medium', timeStyle: 'medium' }).format(ms);
+  return new Intl.DateTimeFormat(LOCALES[current], { dateStyle: 'medium', timeStyle: 'medium' }).format(ms);
 }
 
 /* The name of an ISO 3166-1 / ICAO code in the current language, else the code. */

@@ -13,8 +13,8 @@ import * as users from './views/users.js';
 
 export const SCREENS = [
   { id: 'check', path: '/check', roles: ['officer', 'second_line', 'supervisor'], view: check },
-  { id: 'travellers', path: '/travellers', roles: ['officer', 'second_line', 'supervisor', 'analyst'], view: travellers },
-  { id: 'overstayers', path: '/overstayers', roles: ['second_line', 'supervisor', 'analyst'], view: overstayers },
+  { id: 'travellers', path: '/travellers', roles: ['officer', 'second_line', 'supervisor'], view: travellers },
+  { id: 'overstayers', path: '/overstayers', roles: ['second_line', 'supervisor'], view: overstayers },
   { id: 'lists', path: '/lists', roles: ['supervisor', 'admin'], view: lists },
   { id: 'audit', path: '/audit', roles: ['supervisor'], view: audit },
   { id: 'users', path: '/users', roles: ['admin'], view: users },

@@ -37,6 +37,7 @@ const state = {
   error: null,       /* {key, detail} */
   decision: null,    /* {kind, codes, reason} once recorded */
   refusalCodes: null,
+  bcps: null,        /* crossing points, from GET /v1/bcps */
 };
 
 let root = null;
@@ -45,7 +46,7 @@ let input = null;
 let keyHandler = null;
 
 window.addEventListener('limes:logout', () => {
-  Object.assign(state, { text: '', manual: null, result: null, error: null, decision: null });
+  Object.assign(state, { text: '', manual: null, result: null, error: null, decision: null, bcps: null });
 });
 
 function post() {
@@ -65,6 +66,7 @@ export function render(main, context) {
   if (keyHandler) document.removeEventListener('keydown', keyHandler);
   keyHandler = onKey;
   document.addEventListener('keydown', keyHandler);
+  loadBcps();
 }
 
 function draw() {
@@ -95,9 +97,7 @@ function drawInputPanel() {
     notes,
     h('div', { class: 'field-row' },
       h('div', { class: 'field' },
-        h('label', { for: 'bcp' }, t('check.bcp')),
-        h('input', { id: 'bcp', value: p.bcp, dir: 'ltr', autocomplete: 'off',
-          oninput: (e) => savePost({ ...post(), bcp: e.target.value.trim().toUpperCase() }) })),
+        h('label', { for: 'bcp' }, t('check.bcp')), bcpControl(p)),
       h('div', { class: 'field' },
         h('label', { for: 'direction' }, t('check.direction')),
         h('select', { id: 'direction', onchange: (e) => savePost({ ...post(), direction: e.target.value }) },
@@ -113,9 +113,32 @@ function drawInputPanel() {
     drawManual(),
     h('div', { class: 'shortcuts', 'aria-label': t('check.shortcuts') },
       h('span', {}, h('kbd', {}, 'Alt+A'), ' ', t('decision.admit')),
-      h('span', {}, h('kbd', {}, 'Alt+R'), ' ', t('decision.refuse')),
+      mayRefuse() ? h('span', {}, h('kbd', {}, 'Alt+R'), ' ', t('decision.refuse')) : null,
       h('span', {}, h('kbd', {}, 'Alt+S'), ' ', t('decision.refer')),
       h('span', {}, h('kbd', {}, t('key.esc')), ' ', t('check.next'))));
+}
+
+/* The crossing points from GET /v1/bcps, named in the page's language. */
+function bcpControl(p) {
+  if (!state.bcps) {
+    return h('input', { id: 'bcp', value: p.bcp, dir: 'ltr', autocomplete: 'off',
+      oninput: (e) => savePost({ ...post(), bcp: e.target.value.trim().toUpperCase() }) });
+  }
+  if (!state.bcps.length) return h('p', { id: 'bcp', class: 'error-text' }, t('check.no_bcp'));
+  const chosen = state.bcps.some((b) => b.code === p.bcp) ? p.bcp : state.bcps[0].code;
+  if (chosen !== p.bcp) savePost({ ...p, bcp: chosen });
+  return h('select', { id: 'bcp', onchange: (e) => savePost({ ...post(), bcp: e.target.value }) },
+    state.bcps.map((b) => h('option', { value: b.code, selected: b.code === chosen },
+      (b['name_' + i18n.lang()] || b.name_en) + ' \u2014 ' + b.code)));
+}
+
+async function loadBcps() {
+  if (state.bcps || !hasRoute('GET /v1/bcps')) return;
+  try {
+    const res = await api('GET', '/v1/bcps');
+    state.bcps = res.bcps || [];
+    draw();
+  } catch (e) { /* the free-text field stays */ }
 }
 
 function drawManual() {
@@ -168,6 +191,15 @@ async function submitManual() {
   await run({ fields });
 }
 
+/* Typed fields as POST /v1/checks takes them: a person and a document. */
+function checkFields(f) {
+  const pick = (o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v));
+  return {
+    person: pick({ surname: f.primary_identifier, given_names: f.secondary_identifier, birth_date: f.birth_date, sex: f.sex, nationality: f.nationality }),
+    document: pick({ issuer: f.issuing_state, number: f.document_number, expiry_date: f.expiry_date }),
+  };
+}
+
 async function run(doc) {
   state.busy = true;
   state.error = null;
@@ -180,8 +212,8 @@ async function run(doc) {
     if (checksAvailable()) {
       const body = { direction: p.direction };
       if (p.bcp) body.bcp = p.bcp;
-      if (doc.mrz) body.mrz = doc.mrz; else body.document = doc.fields;
-      state.result = normaliseCheck(await api('POST', '/v1/checks', body));
+      if (doc.mrz) body.mrz = doc.mrz; else Object.assign(body, checkFields(doc.fields));
+      state.result = normaliseCheck(await api('POST', '/v1/checks', body), doc.fields || null);
     } else {
       state.result = await composeCheck(doc, { api, screen: screenAvailable() });
     }
@@ -238,10 +270,12 @@ function append(el, child) { el.append(child); return el; }
 function drawCard(r) {
   const level = r.aid.level;
   const icon = { clear: '\u2713', attention: '!', stop: '\u2715' }[level];
-  return h('article', { class: 'result', id: 'result', tabindex: '-1', 'data-aid': level, 'aria-labelledby': 'aid-title' },
+  return h('article', { class: 'result', id: 'result', tabindex: '-1', 'data-aid': level, 'data-check': r.id ?? '', 'aria-labelledby': 'aid-title' },
     h('div', { class: 'aid aid-' + level },
       h('h2', { id: 'aid-title' }, h('span', { class: 'aid-icon', 'aria-hidden': 'true' }, icon), t('aid.' + level)),
-      r.aid.reasons.length ? h('ul', { id: 'aid-reasons' }, r.aid.reasons.map((x) => h('li', {}, reasonText(x)))) : null,
+      r.aid.reasons.length ? h('ul', { id: 'aid-reasons' }, r.aid.reasons.map((x) => h('li', { 'data-code': x.code || x.key || '' },
+        x.level ? h('strong', {}, t('aid.' + x.level), ': ') : null, reasonText(x),
+        x.detail ? h('span', { class: 'reason-detail', lang: 'en', dir: 'ltr' }, x.detail) : null))) : null,
       r.provisional ? h('p', { class: 'hint', id: 'aid-provisional' }, t('check.provisional')) : null),
     h('div', { class: 'result-body' },
       drawDocument(r.document),
@@ -255,8 +289,8 @@ function drawCard(r) {
 function reasonText(x) {
   if (typeof x === 'string') return i18n.has('reason.' + x) ? t('reason.' + x) : x;
   if (x.key) return t(x.key, x.vars);
-  if (x.code && i18n.has('reason.' + x.code)) return t('reason.' + x.code, x);
-  return x.message || x.text || x.code || '';
+  if (x.code && i18n.has('reason.' + x.code)) return t('reason.' + x.code);
+  return x.code || '';
 }
 
 function drawDocument(d) {
@@ -294,9 +328,10 @@ function drawHits(hits) {
 }
 
 function drawHit(hit, i) {
-  return h('li', { class: 'hit', 'data-list': hit.list || '', id: 'hit-' + i },
+  return h('li', { class: hit.alert ? 'hit' : 'hit hit-quiet', 'data-list': hit.list || '', id: 'hit-' + i },
     h('div', { class: 'hit-head' },
       h('strong', {}, t('hits.kind.' + hit.kind)),
+      hit.suppressed ? h('span', { class: 'badge ok' }, t('hits.suppressed')) : !hit.alert ? h('span', { class: 'badge warn' }, t('hits.below_threshold')) : null,
       hit.name ? h('span', { class: 'latin', dir: 'auto' }, hit.name) : null,
       h('span', {}, t('hits.list'), ' ', h('span', { class: 'latin' }, hit.list || ''), hit.ref ? [' \u00b7 ', h('span', { class: 'latin' }, hit.ref)] : null),
       hit.score !== null ? h('span', {}, t('hits.score'), ' ', i18n.percent(hit.score)) : null),
@@ -321,8 +356,13 @@ function drawStay(stay, minor) {
   if (minor) {
     parts.push([t('minor.label'), h('span', { id: 'minor', class: minor.minor ? 'badge warn' : '' },
       minor.minor ? t(minor.unknown ? 'minor.unknown_age' : 'minor.yes') : t('minor.no'))]);
+    if (minor.age !== null && minor.age !== undefined) parts.push([t('minor.age'), i18n.number(minor.age)]);
+    if (minor.minor && minor.accompanied !== undefined) parts.push([t('minor.accompanied'), minor.accompanied ? t('minor.yes') : t('minor.no')]);
   }
-  if (stay) {
+  if (stay && stay.regime) parts.push([t('stay.regime'), i18n.has('regime.' + stay.regime) ? t('regime.' + stay.regime) : stay.regime]);
+  if (stay && stay.unlimited) {
+    parts.push([t('stay.left'), t('stay.unlimited')]);
+  } else if (stay) {
     parts.push([t('stay.used'), h('span', { id: 'stay-used' }, i18n.number(stay.days_used))]);
     parts.push([t('stay.left'), h('span', { id: 'stay-left' }, i18n.number(stay.days_left))]);
     if (stay.latest_exit) parts.push([t('stay.latest_exit'), i18n.date(stay.latest_exit)]);
@@ -346,12 +386,15 @@ function drawDecision(r) {
   return h('div', { class: 'decision-bar' },
     h('button', { type: 'button', class: 'admit', id: 'admit', disabled: !enabled, onclick: () => decide('admit') },
       t('decision.admit'), ' ', h('kbd', {}, 'A')),
-    h('button', { type: 'button', class: 'refuse', id: 'refuse', disabled: !enabled, onclick: () => openRefuse() },
-      t('decision.refuse'), ' ', h('kbd', {}, 'R')),
+    mayRefuse() ? h('button', { type: 'button', class: 'refuse', id: 'refuse', disabled: !enabled, onclick: () => openRefuse() },
+      t('decision.refuse'), ' ', h('kbd', {}, 'R')) : null,
     h('button', { type: 'button', class: 'refer', id: 'refer', disabled: !enabled, onclick: () => openRefer() },
       t('decision.refer'), ' ', h('kbd', {}, 'S')),
     enabled ? null : h('p', { class: 'hint', id: 'decision-unavailable' }, t('decision.unavailable'), ' ', routeCode('POST /v1/checks/{id}/decision')));
 }
+
+/* First-line officers admit or refer; refusing is for the second line and supervisors. */
+function mayRefuse() { return ctx && ctx.session.role !== 'officer'; }
 
 async function decide(kind, extra) {
   const r = state.result;
@@ -359,7 +402,7 @@ async function decide(kind, extra) {
   try {
     const body = { decision: kind, ...extra };
     await api('POST', '/v1/checks/' + encodeURIComponent(r.id) + '/decision', body);
-    state.decision = { kind, codes: extra && extra.reasons };
+    state.decision = { kind, codes: extra && extra.codes };
     ctx.announce(t('decision.recorded.' + kind, { codes: (state.decision.codes || []).join(', ') }));
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) return;
@@ -390,7 +433,8 @@ function codeLabel(c) {
 }
 
 async function openRefuse() {
-  if (!state.result || state.decision || document.getElementById('refuse').disabled) return;
+  const button = document.getElementById('refuse');
+  if (!state.result || state.decision || !button || button.disabled) return;
   const codes = await refusalCodes();
   const boxes = {};
   let errorBox;
@@ -401,7 +445,7 @@ async function openRefuse() {
       if (!chosen.length) { errorBox.textContent = t('refuse.need_code'); return; }
       dialog.close();
       dialog.remove();
-      decide('refuse', { reasons: chosen });
+      decide('refuse', { codes: chosen });
     } },
     h('h2', { id: 'refuse-title' }, t('refuse.title')),
     h('p', { class: 'hint' }, t('refuse.hint')),

@@ -36,7 +36,7 @@ function draw() {
     hasRoute('GET /v1/overstayers') ? null : unavailable('GET /v1/overstayers', 5),
     error ? errorBox(error) : null,
     rows ? table('overstayers', [t('field.name'), t('field.nationality'), t('overstayers.entered'), t('stay.latest_exit'), t('stay.overstay')],
-      rows.map((r) => [h('span', { dir: 'auto' }, r.name || [r.primary_identifier, r.secondary_identifier].filter(Boolean).join(', ')),
-        i18n.country(r.nationality), i18n.date(r.entry_date || r.entered), i18n.date(r.latest_exit || r.latest_lawful_exit),
+      rows.map((r) => [h('span', { dir: 'auto' }, [r.surname, r.given_names].filter(Boolean).join(', ')),
+        i18n.country(r.nationality), i18n.date(r.entry), i18n.date(r.latest_exit),
         { num: i18n.number(r.overstay_days) }]), 'overstayers.none') : null));
 }

@@ -10,10 +10,10 @@ import { t } from '../i18n.js';
 import { api, hasRoute } from '../api.js';
 import { unavailable, errorBox, table } from './common.js';
 
-const state = { query: '', found: null, chosen: null, crossings: null, stay: null, error: null };
+const state = { query: '', found: null, chosen: null, traveller: null, crossings: null, stay: null, error: null };
 let root = null;
 
-window.addEventListener('limes:logout', () => Object.assign(state, { query: '', found: null, chosen: null, crossings: null, stay: null, error: null }));
+window.addEventListener('limes:logout', () => Object.assign(state, { query: '', found: null, chosen: null, traveller: null, crossings: null, stay: null, error: null }));
 
 export function render(main) {
   root = main;
@@ -32,24 +32,31 @@ function draw() {
       h('div', { class: 'field' }, h('label', { for: 'traveller-q' }, t('travellers.query')), q),
       h('button', { type: 'submit', class: 'primary', disabled: !searchable }, t('common.search'))),
     state.error ? errorBox(state.error) : null,
-    state.found ? table('travellers', [t('field.name'), t('field.document_number'), t('field.nationality'), t('field.birth_date'), ''],
-      state.found.map((tr) => [h('span', { dir: 'auto' }, tr.name || [tr.primary_identifier, tr.secondary_identifier].filter(Boolean).join(', ')),
-        h('span', { dir: 'ltr' }, tr.document_number || (tr.documents && tr.documents[0] && tr.documents[0].number) || ''),
-        i18n.country(tr.nationality), i18n.date(tr.birth_date),
-        h('button', { type: 'button', onclick: () => open(tr.id) }, t('travellers.open'))]), 'travellers.none') : null),
+    state.found ? table('travellers', [t('field.name'), t('field.nationality'), t('field.birth_date'), t('field.sex'), ''],
+      state.found.map((tr) => [h('span', { dir: 'auto' }, personName(tr)),
+        i18n.country(tr.nationality), i18n.date(tr.birth_date), tr.sex ? t('sex.' + tr.sex) : '',
+        h('button', { type: 'button', 'data-traveller': tr.id, onclick: () => open(tr.id) }, t('travellers.open'))]), 'travellers.none') : null),
   state.chosen !== null ? drawHistory() : null);
   if (!state.found) q.focus();
 }
 
+/* "SURNAME, Given names" from a traveller record. */
+export function personName(p) {
+  return [p.surname || p.primary_identifier, p.given_names || p.secondary_identifier].filter(Boolean).join(', ');
+}
+
 function drawHistory() {
   const s = state.stay;
+  const who = state.traveller;
   return h('section', { class: 'panel', id: 'history' },
-    h('h2', {}, t('travellers.history')),
-    s ? facts([[t('stay.used'), i18n.number(s.days_used)], [t('stay.left'), i18n.number(s.days_left)],
-      [t('stay.latest_exit'), i18n.date(s.latest_exit || s.latest_lawful_exit)], [t('stay.overstay'), i18n.number(s.overstay_days)]]) : null,
-    state.crossings ? table('crossings', [t('crossing.when'), t('crossing.direction'), t('crossing.bcp'), t('crossing.officer')],
-      state.crossings.map((c) => [i18n.dateTime(c.at_ms || c.time_ms || c.recorded_ms), t('check.direction.' + (c.direction || 'entry')),
-        h('span', { dir: 'ltr' }, c.bcp || ''), h('span', { dir: 'ltr' }, c.officer || '')]), 'travellers.no_crossings') : null);
+    h('h2', {}, t('travellers.history'), who ? [' \u2014 ', h('span', { dir: 'auto' }, personName(who))] : null),
+    who && who.documents ? facts(who.documents.map((d) => [t('field.document_number'),
+      h('span', {}, h('span', { dir: 'ltr' }, d.number), ' \u00b7 ', i18n.country(d.issuer), d.expiry_date ? [' \u00b7 ', i18n.date(d.expiry_date)] : null)])) : null,
+    s ? facts([[t('stay.regime'), s.regime || ''], [t('stay.used'), i18n.number(s.days_used)], [t('stay.left'), i18n.number(s.days_left)],
+      [t('stay.latest_exit'), i18n.date(s.latest_exit)], [t('stay.overstay'), s.overstay_days ? i18n.number(s.overstay_days) : '']]) : null,
+    state.crossings ? table('crossings', [t('crossing.when'), t('crossing.direction'), t('crossing.bcp'), t('crossing.officer'), t('crossing.anomaly')],
+      state.crossings.map((c) => [c.at_ms ? i18n.dateTime(c.at_ms) : i18n.date(c.date), t('check.direction.' + (c.direction || 'entry')),
+        h('span', { dir: 'ltr' }, c.bcp || ''), h('span', { dir: 'ltr' }, c.officer || ''), h('span', { dir: 'ltr' }, c.anomaly || '')]), 'travellers.no_crossings') : null);
 }
 
 async function search() {
@@ -67,10 +74,12 @@ async function open(id) {
   state.chosen = id;
   state.error = null;
   try {
-    const [c, s] = await Promise.all([
+    const [who, c, s] = await Promise.all([
+      hasRoute('GET /v1/travellers/{id}') ? api('GET', '/v1/travellers/' + id) : null,
       api('GET', '/v1/travellers/' + id + '/crossings'),
       hasRoute('GET /v1/travellers/{id}/stay') ? api('GET', '/v1/travellers/' + id + '/stay') : null,
     ]);
+    state.traveller = who;
     state.crossings = c.crossings || [];
     state.stay = s;
   } catch (e) { state.error = e; }
