@@ -52,8 +52,20 @@ static bool mrz_name_chars(const char *s)
 }
 
 static limes_rc fit_long(const char *primary, size_t plen, const char *secondary, size_t slen,
-                         size_t width, char *res)
+                         size_t width, char *res, bool *truncated)
 {
+    size_t total = plen + (slen ? 2 + slen : 0);
+    if (total <= width) { /* only surplus fillers were too many */
+        memcpy(res, primary, plen);
+        if (slen) {
+            memcpy(res + plen, "<<", 2);
+            memcpy(res + plen + 2, secondary, slen);
+        }
+        memset(res + total, '<', width - total);
+        res[width] = '\0';
+        *truncated = false;
+        return LIMES_OK;
+    }
     if (slen == 0) {
         cut_to(res, primary, width);
         return LIMES_OK;
@@ -98,7 +110,7 @@ limes_rc limes_mrz_name_fit(const char *mrz_name, size_t width, char **out, bool
         size_t plen = collapse(primary, mrz_name, sep ? (size_t)(sep - mrz_name) : len);
         size_t slen = sep ? collapse(secondary, sep + 2, strlen(sep + 2)) : 0;
         rc = plen == 0 ? limes_fail(err, LIMES_INVALID, "name", "the primary identifier is empty")
-                       : fit_long(primary, plen, secondary, slen, width, res);
+                       : fit_long(primary, plen, secondary, slen, width, res, truncated);
     }
     free(primary);
     free(secondary);

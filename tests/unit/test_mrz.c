@@ -343,6 +343,11 @@ static void test_fit_and_reverse(void)
                                  NULL), LIMES_OK);
     CHECK_STR(out, "ABCDEFGHIJKLMNOPQRSTUVWXYZA<<J");
     free(out);
+    CHECK_INT(limes_mrz_name_fit("SMITH<<ANNA<<<<<<<<<<<<<", 12, &out, &truncated, NULL),
+              LIMES_OK);
+    CHECK_STR(out, "SMITH<<ANNA<");
+    CHECK(!truncated);
+    free(out);
     CHECK_INT(limes_mrz_name_fit("A<B<C<D<E", 4, &out, &truncated, NULL), LIMES_OK);
     CHECK(out && !strstr(out, "<<"));
     free(out);
