@@ -16,4 +16,5 @@ cc -O2 -std=c17 -D_GNU_SOURCE -I"$src/include" -I"$src/src" "$here/load.c" \
   "$build/liblimes.a" $libs $pq -lpthread -lm -o "$work/load"
 for n in $sizes; do
   "$work/load" "$work/lists.db" "$n"
+  "$work/load" "$work/lists.db"
 done

@@ -344,6 +344,16 @@ static bool next_item(jreader *r, bool *first)
     return false;
 }
 
+/* Give back the unused tail of an array read item by item (a million entries add up). */
+static void shrink(void **arr, size_t n, size_t size)
+{
+    if (!*arr || n == 0)
+        return;
+    void *exact = realloc(*arr, n * size);
+    if (exact)
+        *arr = exact;
+}
+
 static void read_names(jreader *r, limes_watch_person *p)
 {
     size_t cap = 0;
@@ -374,6 +384,7 @@ static void read_names(jreader *r, limes_watch_person *p)
         if (!n->full)
             r->bad = true;
     }
+    shrink((void **)&p->names, p->nnames, sizeof *p->names);
 }
 
 static void read_dobs(jreader *r, limes_watch_person *p)
@@ -401,6 +412,7 @@ static void read_dobs(jreader *r, limes_watch_person *p)
         d->year_to = (int)num(r);
         eat(r, ']');
     }
+    shrink((void **)&p->dobs, p->ndobs, sizeof *p->dobs);
 }
 
 static void read_nationalities(jreader *r, limes_watch_person *p)
@@ -419,6 +431,7 @@ static void read_nationalities(jreader *r, limes_watch_person *p)
         }
         fixed(r, p->nationalities[p->nnationalities++], 4);
     }
+    shrink((void **)&p->nationalities, p->nnationalities, sizeof *p->nationalities);
 }
 
 static void read_docs(jreader *r, limes_watch_person *p)
@@ -447,6 +460,7 @@ static void read_docs(jreader *r, limes_watch_person *p)
         if (!d->number)
             r->bad = true;
     }
+    shrink((void **)&p->docs, p->ndocs, sizeof *p->docs);
 }
 
 /* Replace *field with a string member value (a repeated member keeps the last). */

@@ -21,7 +21,9 @@
 #include "core/buf.h"
 #include "limes/lists.h"
 
-/* ---- building a set (watchset.c) ---- */
+/* ---- building a set (watchset.c) ----
+ * Sets built with set_add_*() keep a power-of-two capacity; a set from
+ * limes_lists_load() is sized exactly and must not be grown with them. */
 limes_watch_set *set_new(void);
 /* A new zeroed person / document at the end of the set; NULL if out of memory. */
 limes_watch_person *set_add_person(limes_watch_set *set);

@@ -350,13 +350,56 @@ limes_rc limes_lists_import(limes_store *s, const char *list, const char *format
 
 /* ---- reading ---- */
 
-static limes_rc load_row(store_rows *rows, limes_watch_set *set, limes_error *err)
+/*
+ * The loaded set's arrays are sized from a count taken in the same read
+ * transaction (growing by doubling would waste a third of the memory of a
+ * million entries); if more rows arrive than counted they still grow.
+ * Such a set is never grown with set_add_*(), whose capacity rule differs.
+ */
+typedef struct loader {
+    limes_watch_set *set;
+    size_t pcap, dcap;
+} loader;
+
+static limes_watch_person *next_person(loader *l)
+{
+    limes_watch_set *set = l->set;
+    if (set->npersons == l->pcap) {
+        size_t cap = l->pcap ? 2 * l->pcap : 64;
+        limes_watch_person *g = realloc(set->persons, cap * sizeof *g);
+        if (!g)
+            return NULL;
+        set->persons = g;
+        l->pcap = cap;
+    }
+    limes_watch_person *p = &set->persons[set->npersons++];
+    memset(p, 0, sizeof *p);
+    return p;
+}
+
+static limes_watch_document *next_document(loader *l)
+{
+    limes_watch_set *set = l->set;
+    if (set->ndocuments == l->dcap) {
+        size_t cap = l->dcap ? 2 * l->dcap : 64;
+        limes_watch_document *g = realloc(set->documents, cap * sizeof *g);
+        if (!g)
+            return NULL;
+        set->documents = g;
+        l->dcap = cap;
+    }
+    limes_watch_document *d = &set->documents[set->ndocuments++];
+    memset(d, 0, sizeof *d);
+    return d;
+}
+
+static limes_rc load_row(store_rows *rows, loader *l, limes_error *err)
 {
     int64_t id = store_col_int(rows, 0);
     const char *kind = store_col_text(rows, 1);
     bool ok;
     if (strcmp(kind, "person") == 0) {
-        limes_watch_person *p = set_add_person(set);
+        limes_watch_person *p = next_person(l);
         if (!p)
             return limes_fail(err, LIMES_NOMEM, "", "out of memory loading lists");
         p->id = id;
@@ -366,7 +409,7 @@ static limes_rc load_row(store_rows *rows, limes_watch_set *set, limes_error *er
         p->list = strdup(store_col_text(rows, 5));
         ok = ok && p->ref && p->version && p->list;
     } else {
-        limes_watch_document *d = set_add_document(set);
+        limes_watch_document *d = next_document(l);
         if (!d)
             return limes_fail(err, LIMES_NOMEM, "", "out of memory loading lists");
         d->id = id;
@@ -381,36 +424,60 @@ static limes_rc load_row(store_rows *rows, limes_watch_set *set, limes_error *er
     return LIMES_OK;
 }
 
+/* Size the arrays from the counts of persons and documents. */
+static limes_rc load_presize(store_tx *tx, loader *l, limes_error *err)
+{
+    int64_t persons = 0, documents = 0;
+    store_val p[] = {sv_text("person")}, d[] = {sv_text("document")};
+    limes_rc rc = store_query_int(tx, "SELECT COUNT(*) FROM watch_entries WHERE kind = $1", p, 1,
+                                  &persons, err);
+    if (!rc)
+        rc = store_query_int(tx, "SELECT COUNT(*) FROM watch_entries WHERE kind = $1", d, 1,
+                             &documents, err);
+    if (rc)
+        return rc;
+    if (persons > 0 && !(l->set->persons = malloc((size_t)persons * sizeof(limes_watch_person))))
+        return limes_fail(err, LIMES_NOMEM, "", "out of memory loading lists");
+    l->pcap = (size_t)persons;
+    if (documents > 0 &&
+        !(l->set->documents = malloc((size_t)documents * sizeof(limes_watch_document))))
+        return limes_fail(err, LIMES_NOMEM, "", "out of memory loading lists");
+    l->dcap = (size_t)documents;
+    return LIMES_OK;
+}
+
 limes_rc limes_lists_load(limes_store *s, limes_watch_set **out, limes_error *err)
 {
     *out = NULL;
-    limes_watch_set *set = set_new();
-    if (!set)
+    loader l = {set_new(), 0, 0};
+    if (!l.set)
         return limes_fail(err, LIMES_NOMEM, "", "out of memory");
     store_tx *tx;
     limes_rc rc = store_begin(s, false, &tx, err);
     if (rc) {
-        free(set);
+        free(l.set);
         return rc;
     }
     store_rows *rows = NULL;
-    rc = store_query(tx,
-                     "SELECT e.id, e.kind, e.ref, e.version, e.data, l.name FROM watch_entries e"
-                     " JOIN watch_lists l ON l.id = e.list_id ORDER BY e.id",
-                     NULL, 0, &rows, err);
+    rc = load_presize(tx, &l, err);
+    if (!rc)
+        rc = store_query(tx,
+                         "SELECT e.id, e.kind, e.ref, e.version, e.data, l.name FROM watch_entries e"
+                         " JOIN watch_lists l ON l.id = e.list_id ORDER BY e.id",
+                         NULL, 0, &rows, err);
     int got = 0;
     while (!rc && (got = store_rows_next(rows, err)) == 1)
-        rc = load_row(rows, set, err);
+        rc = load_row(rows, &l, err);
     if (!rc && got < 0)
         rc = err ? err->rc : LIMES_STORE;
     if (rows)
         store_rows_close(rows);
     store_rollback(tx);
     if (rc) {
-        limes_watch_set_free(set);
+        limes_watch_set_free(l.set);
         return rc;
     }
-    *out = set;
+    *out = l.set;
     return LIMES_OK;
 }
 
