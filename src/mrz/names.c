@@ -26,7 +26,7 @@
 #include "mrz/translit.h"
 
 #define NAME_MAX_INPUT 1024 /* bytes of UTF-8 accepted per name */
-#define NAME_MAX_CPS 2048
+#define NAME_MAX_CPS (NAME_MAX_INPUT * 3) /* the upper-cased UTF-16 buffer is this large */
 
 /* Pending separator before the next letter. */
 enum pending { SEP_NONE, SEP_COMPONENT, SEP_IDENTIFIER };
