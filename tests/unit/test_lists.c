@@ -2,7 +2,8 @@
  * test_lists.c - the watchlist importers on the real UN and OFAC files
  * (from $LIMES_SHARED_DATA/screening, skipped when absent), the national
  * CSV formats and their bad-input errors, and list storage: atomic
- * replace, load round trip, generation, summary and removal.
+ * replace, load round trip, generation, summary and removal.  With --pg the
+ * storage tests run on fresh PostgreSQL databases (LIMES_TEST_PG).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "limes/limes.h"
 #include "limes/lists.h"
 #include "lists/lists_int.h"
+#include "pg_fresh.h"
 #include "test.h"
 
 static const limes_watch_person *find_ref(const limes_watch_set *set, const char *ref)
@@ -482,6 +484,7 @@ static void test_csv_documents(void)
 /* ---- storage ---- */
 
 static char db_path[512], dir[256];
+static int on_pg; /* --pg: the store tests run on PostgreSQL */
 
 static const char *write_tmp(const char *name, const char *text)
 {
@@ -704,7 +707,14 @@ static void test_demo_lists(void)
         return;
     }
     char demo_db[600], data[600];
-    snprintf(demo_db, sizeof demo_db, "%s/demo.db", dir);
+    if (on_pg) {
+        if (pg_fresh_url("lists_demo", demo_db, sizeof demo_db) != 0) {
+            CHECK(0);
+            return;
+        }
+    } else {
+        snprintf(demo_db, sizeof demo_db, "%s/demo.db", dir);
+    }
     snprintf(data, sizeof data, "%s/data/lists", src);
     limes_store *s = NULL;
     limes_error err = {0};
@@ -740,27 +750,38 @@ static void test_demo_lists(void)
     limes_store_close(s);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    on_pg = argc > 1 && strcmp(argv[1], "--pg") == 0;
     snprintf(dir, sizeof dir, "/tmp/limes-test-lists-%d", (int)getpid());
-    snprintf(db_path, sizeof db_path, "%s/lists.db", dir);
+    if (on_pg) {
+        int pg = pg_fresh_url("lists", db_path, sizeof db_path);
+        if (pg)
+            return pg;
+    } else {
+        snprintf(db_path, sizeof db_path, "%s/lists.db", dir);
+    }
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf %s && mkdir -p %s", dir, dir);
     if (system(cmd) != 0)
         return 1;
-    RUN(test_un_small);
-    RUN(test_un_bad_input);
-    RUN(test_ofac_remarks);
-    RUN(test_ofac_bad_input);
-    RUN(test_csv_persons);
-    RUN(test_csv_persons_bad_input);
-    RUN(test_csv_documents);
+    if (!on_pg) { /* the importers do not touch a store: once is enough */
+        RUN(test_un_small);
+        RUN(test_un_bad_input);
+        RUN(test_ofac_remarks);
+        RUN(test_ofac_bad_input);
+        RUN(test_csv_persons);
+        RUN(test_csv_persons_bad_input);
+        RUN(test_csv_documents);
+        RUN(test_entry_json_round_trip);
+    }
     RUN(test_store_round_trip_and_atomic_replace);
-    RUN(test_entry_json_round_trip);
     RUN(test_demo_lists);
     if (test_shared_data()) {
-        RUN(test_un_real_file);
-        RUN(test_ofac_real_files);
+        if (!on_pg) {
+            RUN(test_un_real_file);
+            RUN(test_ofac_real_files);
+        }
         RUN(test_store_real_lists);
     } else {
         fprintf(stderr, "skipped: importer tests on the real UN and OFAC files "
