@@ -8,9 +8,15 @@
 
 #include "mrz/mrz_int.h"
 
+/* Every string of a parsed zone is printable ASCII (parse.c replaces the rest). */
+static json_t *ascii(const char *s)
+{
+    return json_stringn_nocheck(s, strlen(s));
+}
+
 static json_t *text_or_null(bool known, const char *s)
 {
-    return known ? json_string(s) : json_null();
+    return known ? ascii(s) : json_null();
 }
 
 static json_t *checks_json(const limes_mrz_checks *c)
@@ -32,12 +38,17 @@ static json_t *checks_json(const limes_mrz_checks *c)
 
 static json_t *problem_json(const limes_mrz_problem *p)
 {
-    json_t *o = json_pack("{s:s, s:s?, s:i, s:i, s:s, s:s}", "code", p->code, "field",
-                          p->field[0] ? p->field : NULL, "line", p->line, "column", p->column,
-                          "message", p->message, "severity",
-                          p->severity == LIMES_MRZ_ERROR ? "error" : "warning");
-    if (o && p->suggestion[0])
-        json_object_set_new(o, "suggestion", json_string(p->suggestion));
+    json_t *o = json_object();
+    if (!o)
+        return NULL;
+    json_object_set_new(o, "code", ascii(p->code));
+    json_object_set_new(o, "field", p->field[0] ? ascii(p->field) : json_null());
+    json_object_set_new(o, "line", json_integer(p->line));
+    json_object_set_new(o, "column", json_integer(p->column));
+    json_object_set_new(o, "message", ascii(p->message));
+    json_object_set_new(o, "severity", ascii(p->severity == LIMES_MRZ_ERROR ? "error" : "warning"));
+    if (p->suggestion[0])
+        json_object_set_new(o, "suggestion", ascii(p->suggestion));
     return o;
 }
 
@@ -79,11 +90,11 @@ json_t *limes_mrz_to_json(const limes_mrz_doc *d)
         json_decref(problems);
         return NULL;
     }
-    json_object_set_new(o, "format", format ? json_string(format) : json_null());
+    json_object_set_new(o, "format", format ? ascii(format) : json_null());
     add_fields(o, d);
     json_object_set_new(o, "document_number_check",
                         d->format == LIMES_MRZ_UNKNOWN ? json_null()
-                                                       : json_string(number_kind_name(
+                                                       : ascii(number_kind_name(
                                                              d->number_kind)));
     json_object_set_new(o, "checks", checks_json(&d->checks));
     json_object_set_new(o, "valid", json_boolean(d->valid));
