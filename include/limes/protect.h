@@ -37,6 +37,8 @@
  *     own checks) and open a case from their own check or assessment (the
  *     answer carries the case id, not its content), but not read cases,
  *     nor other officers' assessments;
+ *   - assessments (the first line's observations) are read by every
+ *     second_line officer and supervisor, to triage the queue;
  *   - analyst, liaison: statistics only (counts, no personal data);
  *   - admin: the referral-partner directory, no case data.
  *

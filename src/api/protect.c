@@ -12,7 +12,10 @@
  *   supervisor    everything above on every case, statistics;
  *   analyst, liaison  statistics only;  admin  partner directory (edit).
  * Every view of victim or child data is audited (ROUTE_PERSONAL) with the
- * records touched ("assessment:ID", "case:ID").
+ * records touched ("assessment:ID", "case:ID", and the linked "check:ID"
+ * and "traveller:ID" when an assessment or case is made).  Assessments are
+ * the first line's observations and are shared with the whole second line
+ * (to triage the queue); a case file is need-to-know.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -108,6 +111,17 @@ static int get_rules(http_req *r)
 
 /* ---- assessments ---------------------------------------------------------- */
 
+/* The check and traveller an answer links to, for the audit entry. */
+static void audit_links(http_req *r, const json_t *obj)
+{
+    json_int_t check = json_integer_value(json_object_get(obj, "check_id"));
+    json_int_t traveller = json_integer_value(json_object_get(obj, "traveller_id"));
+    if (check)
+        http_audit_record(r, "check:%lld", (long long)check);
+    if (traveller)
+        http_audit_record(r, "traveller:%lld", (long long)traveller);
+}
+
 static int post_assessment(http_req *r)
 {
     limes_protect_actor who = actor_of(r);
@@ -118,6 +132,7 @@ static int post_assessment(http_req *r)
         return http_fail(r, &err);
     http_audit_record(r, "assessment:%lld",
                       (long long)json_integer_value(json_object_get(out, "id")));
+    audit_links(r, out);
     return http_json(r, 201, out);
 }
 
@@ -264,6 +279,7 @@ static int post_case(http_req *r)
     if (limes_case_open(http_store(r), &who, http_body_json(r), time_now_ms(), &c, &err))
         return http_fail(r, &err);
     http_audit_record(r, "case:%lld", (long long)json_integer_value(json_object_get(c, "id")));
+    audit_links(r, c);
     if (who.role == LIMES_ROLE_OFFICER) {
         /* first line opens the case but does not read it */
         json_t *brief = json_pack("{s:O, s:O, s:O, s:O, s:O}", "id", json_object_get(c, "id"),

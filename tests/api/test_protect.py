@@ -385,6 +385,8 @@ class ProtectTest(unittest.TestCase):
         chk2 = self.check(number="PK0201")
         r = self.req("POST", "/v1/cases", {"check_id": chk2["id"]}, role="officer")
         self.assertEqual(r.status, 201, r.body)
+        entries = self.req("GET", "/v1/audit?record=check:%d" % chk2["id"]).json["entries"]
+        self.assertIn("POST /v1/cases", [e["action"] for e in entries])
         c = self.req("GET", "/v1/cases/%d" % r.json["id"], role="supervisor").json
         self.assertEqual((c["subject_kind"], c["crossing_point"], c["assigned"]), ("child", "TN-TUN-AIR", []))
         # the second line sees who was checked, taken from the check
