@@ -129,6 +129,40 @@ static int indicators_load(limes_store *s, const char *path)
     return EXIT_OK;
 }
 
+static int rules_load(limes_store *s, const char *path)
+{
+    char *data;
+    size_t len;
+    int rc = read_file(path, &data, &len);
+    if (rc)
+        return rc;
+    json_t *summary;
+    limes_error err = {0};
+    limes_rc lrc = limes_protect_rules_load(s, data, len, cli_actor(), &summary, &err);
+    free(data);
+    if (lrc)
+        return cli_error(&err);
+    cli_audit(s, "cli protect rules load", path, "ok");
+    printf("recommendation rules version %s: %lld rules, %s\n",
+           json_string_value(json_object_get(summary, "version")),
+           (long long)json_integer_value(json_object_get(summary, "rules")),
+           json_is_true(json_object_get(summary, "changed")) ? "loaded and active"
+                                                            : "already loaded (unchanged)");
+    json_decref(summary);
+    return EXIT_OK;
+}
+
+static int run_rules(limes_store *s, const char *verb, const char *arg)
+{
+    if (verb && strcmp(verb, "load") == 0)
+        return arg ? rules_load(s, arg) : cli_usage("protect rules load: FILE needed");
+    if (verb && strcmp(verb, "show") != 0)
+        return cli_usage("protect rules: unknown action '%s' (show, load)", verb);
+    json_t *rules;
+    limes_error err = {0};
+    return limes_protect_rules_active(s, &rules, &err) ? cli_error(&err) : print_json(rules);
+}
+
 static int run_indicators(limes_store *s, const char *verb, const char *arg,
                           const struct protect_opts *o)
 {
@@ -209,7 +243,7 @@ static int run_stats(limes_store *s, const struct protect_opts *o)
 
 static const char protect_usage[] =
     "usage: limes protect indicators list|show NAME [--version V]|load FILE [--db DB]\n"
-    "       limes protect rules [--db DB]\n"
+    "       limes protect rules [show|load FILE] [--db DB]\n"
     "       limes protect partners list [--country XXX]|load-demo [--db DB]\n"
     "       limes protect config [--ack-hours N] [--reflection-days N] [--db DB]\n"
     "       limes protect stats [--from YYYY-MM] [--to YYYY-MM] [--format csv|json] [--db DB]\n"
@@ -229,9 +263,7 @@ static int dispatch(limes_store *s, int argc, char **argv, const struct protect_
         return run_config(s, o);
     if (strcmp(group, "stats") == 0)
         return run_stats(s, o);
-    json_t *rules;
-    limes_error err = {0};
-    return limes_protect_rules(&rules, &err) ? cli_error(&err) : print_json(rules);
+    return run_rules(s, verb, arg);
 }
 
 static int run_protect(int argc, char **argv)

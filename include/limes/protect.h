@@ -98,15 +98,32 @@ limes_rc limes_protect_rules(json_t **out, limes_error *err);
 limes_rc limes_protect_workflow(json_t **out, limes_error *err);
 
 /*
- * Evaluate the rules for set `set` (a parsed set), the observed indicator
+ * A partner's recommendation rules (the format of data/protect/rules.json):
+ * version, and rules each with id, sets (child/adult), recommend
+ * (second_line_interview or referral), when {codes, groups, min, flags}
+ * and reason {en, ar, fr}.  Flags must be limes's own (the built-in list).
+ * Loading stores a new version and makes it active; the same version with
+ * other content (or the built-in version) is LIMES_EXISTS.
+ */
+limes_rc limes_protect_rules_parse(const char *text, size_t len, json_t **out, limes_error *err);
+limes_rc limes_protect_rules_load(limes_store *s, const char *text, size_t len,
+                                  const char *actor, json_t **summary, limes_error *err);
+/* The rules in force: the newest loaded version, else the built-in one. */
+limes_rc limes_protect_rules_active(limes_store *s, json_t **out, limes_error *err);
+
+/*
+ * Evaluate the built-in rules for set `set` (a parsed set), the observed indicator
  * codes (JSON array of strings) and the context flags (array of strings,
  * may be NULL).  Unknown codes or flags: LIMES_INVALID naming all of them.
  * *out = {recommendation: "none"|"second_line_interview"|"referral",
  *         reasons: [{rule, recommend, matched: [codes or flags], text:{en,ar,fr}}],
- *         decided_by_limes: false}.
+ *         rules_version, decided_by_limes: false}.
  */
 limes_rc limes_protect_evaluate(const json_t *set, const json_t *codes, const json_t *flags,
                                 json_t **out, limes_error *err);
+/* The same with the given rules (e.g. from limes_protect_rules_active()). */
+limes_rc limes_protect_evaluate_with(const json_t *set, const json_t *rules, const json_t *codes,
+                                     const json_t *flags, json_t **out, limes_error *err);
 
 /* ---- indicators derived from records ------------------------------------ */
 /* One past crossing as the derivation sees it.  Strings borrowed. */

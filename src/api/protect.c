@@ -92,7 +92,7 @@ static int get_rules(http_req *r)
 {
     json_t *rules, *workflow;
     limes_error err = {0};
-    if (limes_protect_rules(&rules, &err))
+    if (limes_protect_rules_active(http_store(r), &rules, &err))
         return http_fail(r, &err);
     if (limes_protect_workflow(&workflow, &err)) {
         json_decref(rules);

@@ -15,7 +15,7 @@
 #define ASSESSMENT_COLUMNS                                                                   \
     "SELECT id, set_name AS \"set\", set_version, subject_kind, indicators_json,"            \
     " derived_json, flags_json, recommendation, reasons_json, notes, check_id,"              \
-    " traveller_id, crossing_point, companions_json, officer, officer_id, observed_ms, created_ms FROM protect_assessments"
+    " traveller_id, crossing_point, companions_json, rules_version, officer, officer_id, observed_ms, created_ms FROM protect_assessments"
 
 struct assess_in {
     const char *set_name, *set_version, *notes, *document_hit, *point;
@@ -147,14 +147,16 @@ static limes_rc insert(limes_store *s, const limes_protect_actor *who, const str
             a->traveller_id ? sv_int(a->traveller_id) : sv_null(),
             sv_text(a->point ? a->point : ""), sv_text(month),
             sv_text(who->username ? who->username : ""), sv_int(who->user_id),
-            sv_int(a->observed_ms), sv_int(now_ms), sv_text(cj)};
+            sv_int(a->observed_ms), sv_int(now_ms), sv_text(cj),
+            sv_text(json_string_value(json_object_get(rec, "rules_version")))};
         rc = store_query_int(tx,
                              "INSERT INTO protect_assessments (set_name, set_version, subject_kind,"
                              " indicators_json, derived_json, flags_json, recommendation,"
                              " reasons_json, notes, check_id, traveller_id, crossing_point, month,"
-                             " officer, officer_id, observed_ms, created_ms, companions_json)"
-                             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
-                             " $14, $15, $16, $17, $18) RETURNING id", p, 18, id, err);
+                             " officer, officer_id, observed_ms, created_ms, companions_json,"
+                             " rules_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
+                             " $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id",
+                             p, 19, id, err);
         rc = rc ? (store_rollback(tx), rc) : store_commit(tx, err);
     }
     free(codes);
@@ -265,16 +267,21 @@ limes_rc limes_assessment_create(limes_store *s, const limes_protect_actor *who,
     limes_rc rc = read_input(in, now_ms, &a, err);
     if (rc)
         return rc;
-    json_t *set, *derived = NULL, *rec = NULL;
-    rc = limes_protect_set_get(s, a.set_name, a.set_version, &set, err);
+    json_t *set, *rules, *derived = NULL, *rec = NULL;
+    rc = limes_protect_rules_active(s, &rules, err);
     if (rc)
         return rc;
+    rc = limes_protect_set_get(s, a.set_name, a.set_version, &set, err);
+    if (rc) {
+        json_decref(rules);
+        return rc;
+    }
     /* the officer's flags, then those the linked check sets */
     json_t *flags = a.flags ? json_deep_copy(a.flags) : json_array();
     json_t *noted = json_array();
     struct protect_check pc;
     a.flags = flags;
-    rc = limes_protect_evaluate(set, a.codes, a.flags, &rec, err);
+    rc = limes_protect_evaluate_with(set, rules, a.codes, a.flags, &rec, err);
     json_decref(rec);
     rec = NULL;
     if (!rc)
@@ -283,6 +290,7 @@ limes_rc limes_assessment_create(limes_store *s, const limes_protect_actor *who,
         from_declared(set, &a, flags, noted);
     if (rc) {
         json_decref(set);
+        json_decref(rules);
         json_decref(flags);
         json_decref(noted);
         return rc;
@@ -291,13 +299,14 @@ limes_rc limes_assessment_create(limes_store *s, const limes_protect_actor *who,
     if (!rc) {
         json_array_extend(derived, noted);
         json_t *codes = all_codes(set, a.codes, derived);
-        rc = limes_protect_evaluate(set, codes, a.flags, &rec, err);
+        rc = limes_protect_evaluate_with(set, rules, codes, a.flags, &rec, err);
         json_decref(codes);
     }
     int64_t id = 0;
     if (!rc)
         rc = insert(s, who, &a, set, derived, rec, now_ms, &id, err);
     json_decref(set);
+    json_decref(rules);
     json_decref(derived);
     json_decref(rec);
     json_decref(flags);

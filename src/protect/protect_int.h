@@ -45,6 +45,11 @@ void pj_join_codes(const json_t *array, char *out, size_t n);
  */
 limes_rc protect_check_companions(const json_t *list, const char *field, limes_error *err);
 
+/* Set names and versions: 1-maxlen of a-z 0-9 . - _ */
+bool protect_name_ok(const char *s, size_t maxlen);
+/* A {en, ar, fr} object of non-empty texts; `where` names it in the error. */
+limes_rc protect_check_texts(const json_t *t, const char *where, limes_error *err);
+
 /* "YYYY-MM" of an epoch-ms time (UTC). */
 void protect_month(int64_t ms, char out[8]);
 /* An RFC 3339 string for ms, or JSON null when ms is 0/negative. */

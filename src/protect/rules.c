@@ -143,11 +143,17 @@ limes_rc limes_protect_evaluate(const json_t *set, const json_t *codes, const js
     limes_rc rc = limes_protect_rules(&rules, err);
     if (rc)
         return rc;
-    rc = check_known(set, rules, codes, flags, err);
-    if (rc) {
-        json_decref(rules);
+    rc = limes_protect_evaluate_with(set, rules, codes, flags, out, err);
+    json_decref(rules);
+    return rc;
+}
+
+limes_rc limes_protect_evaluate_with(const json_t *set, const json_t *rules, const json_t *codes,
+                                     const json_t *flags, json_t **out, limes_error *err)
+{
+    limes_rc rc = check_known(set, rules, codes, flags, err);
+    if (rc)
         return rc;
-    }
     json_t *reasons = json_array();
     const char *best = "none";
     size_t i;
@@ -164,6 +170,5 @@ limes_rc limes_protect_evaluate(const json_t *set, const json_t *codes, const js
     *out = json_pack("{s:s, s:o, s:s, s:b}", "recommendation", best, "reasons", reasons,
                      "rules_version", json_string_value(json_object_get(rules, "version")),
                      "decided_by_limes", 0);
-    json_decref(rules);
     return LIMES_OK;
 }

@@ -17,7 +17,8 @@ static const char *const builtin_sets[] = {"indicators-child.json", "indicators-
 #define MAX_INDICATORS 200
 #define MAX_TEXT 2000
 
-static bool name_ok(const char *s, size_t maxlen)
+/* Names and versions: 1-maxlen of a-z 0-9 . - _ */
+bool protect_name_ok(const char *s, size_t maxlen)
 {
     size_t n = strlen(s);
     if (n == 0 || n > maxlen)
@@ -43,8 +44,7 @@ static bool indicator_code_ok(const char *code, const char *group)
     return code[1] != '0';
 }
 
-/* A {en, ar, fr} object of non-empty strings. */
-static limes_rc check_texts(const json_t *t, const char *where, limes_error *err)
+limes_rc protect_check_texts(const json_t *t, const char *where, limes_error *err)
 {
     static const char *const langs[] = {"en", "ar", "fr"};
     if (!json_is_object(t))
@@ -77,7 +77,7 @@ static limes_rc check_groups(const json_t *groups, limes_error *err)
                                                                "code"))) == 0)
                 return limes_fail(err, LIMES_INVALID, where, "group %s appears twice", code);
         snprintf(where, sizeof where, "/groups/%zu/text", i);
-        limes_rc rc = check_texts(json_object_get(g, "text"), where, err);
+        limes_rc rc = protect_check_texts(json_object_get(g, "text"), where, err);
         if (rc)
             return rc;
     }
@@ -126,7 +126,7 @@ static limes_rc check_indicator(const json_t *ind, size_t i, const json_t *group
         return limes_fail(err, LIMES_INVALID, where, "%s/derived must be a string", where);
     char twhere[80];
     snprintf(twhere, sizeof twhere, "%s/text", where);
-    return check_texts(json_object_get(ind, "text"), twhere, err);
+    return protect_check_texts(json_object_get(ind, "text"), twhere, err);
 }
 
 static limes_rc check_set(const json_t *set, limes_error *err)
@@ -136,15 +136,15 @@ static limes_rc check_set(const json_t *set, limes_error *err)
     const char *name = json_string_value(json_object_get(set, "set"));
     const char *version = json_string_value(json_object_get(set, "version"));
     const char *subject = json_string_value(json_object_get(set, "subject"));
-    if (!name || !name_ok(name, 32))
+    if (!name || !protect_name_ok(name, 32))
         return limes_fail(err, LIMES_INVALID, "/set",
                           "set must be a name of 1-32 of a-z 0-9 . - _");
-    if (!version || !name_ok(version, 32))
+    if (!version || !protect_name_ok(version, 32))
         return limes_fail(err, LIMES_INVALID, "/version",
                           "version must be 1-32 of a-z 0-9 . - _");
     if (!subject || (strcmp(subject, "child") != 0 && strcmp(subject, "adult") != 0))
         return limes_fail(err, LIMES_INVALID, "/subject", "subject must be child or adult");
-    limes_rc rc = check_texts(json_object_get(set, "title"), "/title", err);
+    limes_rc rc = protect_check_texts(json_object_get(set, "title"), "/title", err);
     if (!rc)
         rc = check_groups(json_object_get(set, "groups"), err);
     if (rc)

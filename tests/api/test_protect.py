@@ -541,5 +541,43 @@ class ProtectTest(unittest.TestCase):
         self.assertNotIn("secret", p.stdout)
 
 
+class PartnerRulesTest(unittest.TestCase):
+    """A partner's own recommendation rules, on a server of its own."""
+
+    def test_partner_rules(self):
+        srv = Server()
+        try:
+            rules = srv.request("GET", "/v1/protect/rules", role="officer").json["rules"]
+            self.assertEqual(rules["version"], "2026.1")
+            mine = {"version": "tun-2026.1", "rules": [
+                {"id": "a1-refers", "sets": ["child"], "recommend": "referral",
+                 "when": {"codes": ["A1"]},
+                 "reason": {"en": "National rule", "ar": "قاعدة وطنية", "fr": "Règle nationale"}}]}
+            with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+                json.dump(mine, f, ensure_ascii=False)
+            try:
+                p = cli("protect", "rules", "load", f.name, db=srv.db)
+                self.assertIn("loaded and active", p.stdout)
+                mine["rules"][0]["recommend"] = "decide"
+                mine["version"] = "tun-2026.2"
+                with open(f.name, "w") as g:
+                    json.dump(mine, g)
+                p = cli("protect", "rules", "load", f.name, db=srv.db, check=False)
+                self.assertEqual(p.returncode, 2)
+                self.assertIn("/rules/0", p.stderr)
+            finally:
+                os.unlink(f.name)
+            rules = srv.request("GET", "/v1/protect/rules", role="officer").json["rules"]
+            self.assertEqual(rules["version"], "tun-2026.1")
+            r = srv.request("POST", "/v1/assessments", {"set": "child", "indicators": ["A1"]},
+                            role="officer")
+            self.assertEqual(r.status, 201, r.body)
+            self.assertEqual((r.json["recommendation"], r.json["rules_version"]),
+                             ("referral", "tun-2026.1"))
+            self.assertEqual(r.json["reasons"][0]["text"]["fr"], "Règle nationale")
+        finally:
+            srv.cleanup()
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -654,6 +654,64 @@ static void test_partners(void)
     CHECK_INT(step(id, &supervisor, refer, T0, NULL), LIMES_UNPROCESSABLE);
 }
 
+#define REASON "\"reason\":" T3
+#define RULES(body) "{\"version\":\"p-1\",\"rules\":[" body "]}"
+
+static void expect_rules_error(const char *text, const char *field)
+{
+    json_t *rules = NULL;
+    limes_error err = {0};
+    CHECK_INT(limes_protect_rules_parse(text, strlen(text), &rules, &err), LIMES_INVALID);
+    CHECK_STR(err.field, field);
+    CHECK(rules == NULL);
+}
+
+/* A partner's rules: validated, loaded as the active version, used and recorded. */
+static void test_rules_load(void)
+{
+    expect_rules_error(RULES("{\"id\":\"r\",\"sets\":[\"child\"],\"recommend\":\"decide\","
+                             "\"when\":{\"codes\":[\"A1\"]}," REASON "}"), "/rules/0");
+    expect_rules_error(RULES("{\"id\":\"r\",\"sets\":[\"child\"],\"recommend\":\"referral\","
+                             "\"when\":{\"flags\":[\"moon_phase\"]}," REASON "}"), "/rules/0/when");
+    expect_rules_error(RULES("{\"id\":\"r\",\"sets\":[\"child\"],\"recommend\":\"referral\","
+                             "\"when\":{}," REASON "}"), "/rules/0/when");
+    expect_rules_error(RULES("{\"id\":\"r\",\"sets\":[\"pets\"],\"recommend\":\"referral\","
+                             "\"when\":{\"codes\":[\"A1\"]}," REASON "}"), "/rules/0");
+    expect_rules_error(RULES("{\"id\":\"r\",\"sets\":[\"child\"],\"recommend\":\"referral\","
+                             "\"when\":{\"codes\":[\"A1\"]},\"reason\":{\"en\":\"x\"}}"),
+                       "/rules/0/reason");
+    expect_rules_error("{\"version\":\"p-1\",\"rules\":[]}", "/rules");
+    const char *mine = RULES("{\"id\":\"a1-refers\",\"sets\":[\"child\"],"
+                             "\"recommend\":\"referral\",\"when\":{\"codes\":[\"A1\"]}," REASON "}");
+    limes_error err = {0};
+    json_t *summary = NULL;
+    CHECK_INT(limes_protect_rules_load(store, mine, strlen(mine), "test", &summary, &err), LIMES_OK);
+    CHECK(json_is_true(json_object_get(summary, "changed")));
+    json_decref(summary);
+    CHECK_INT(limes_protect_rules_load(store, mine, strlen(mine), "test", NULL, &err), LIMES_OK);
+    const char *clash = RULES("{\"id\":\"other\",\"sets\":[\"child\"],"
+                              "\"recommend\":\"referral\",\"when\":{\"codes\":[\"A2\"]}," REASON "}");
+    CHECK_INT(limes_protect_rules_load(store, clash, strlen(clash), "test", NULL, &err), LIMES_EXISTS);
+    const char *builtin = "{\"version\":\"2026.1\",\"rules\":[{\"id\":\"x\",\"sets\":[\"adult\"],"
+                          "\"recommend\":\"referral\",\"when\":{\"codes\":[\"A2\"]}," REASON "}]}";
+    CHECK_INT(limes_protect_rules_load(store, builtin, strlen(builtin), "test", NULL, &err),
+              LIMES_EXISTS);
+    json_t *active = NULL;
+    CHECK_INT(limes_protect_rules_active(store, &active, &err), LIMES_OK);
+    CHECK_STR(json_string_value(json_object_get(active, "version")), "p-1");
+    CHECK(json_array_size(json_object_get(active, "flags")) == 4); /* limes's own flags kept */
+    json_decref(active);
+    json_t *in = parse("{\"set\":\"child\",\"set_version\":\"2026.1\",\"indicators\":[\"A1\"]}");
+    json_t *a = NULL;
+    CHECK_INT(limes_assessment_create(store, &second_line, in, T0, &a, &err), LIMES_OK);
+    CHECK_STR(json_string_value(json_object_get(a, "recommendation")), "referral");
+    CHECK_STR(json_string_value(json_object_get(a, "rules_version")), "p-1");
+    CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(a, "reasons"), 0),
+                                                "rule")), "a1-refers");
+    json_decref(a);
+    json_decref(in);
+}
+
 int main(int argc, char **argv)
 {
     bool on_pg = argc > 1 && strcmp(argv[1], "--pg") == 0;
@@ -683,6 +741,7 @@ int main(int argc, char **argv)
     RUN(test_statistics);
     RUN(test_partners);
     RUN(test_set_load_versions);
+    RUN(test_rules_load);
     limes_store_close(store);
     if (!on_pg) {
         unlink(db_path);
