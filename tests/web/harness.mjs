@@ -72,7 +72,7 @@ export class Server {
     const args = demo
       ? ['demo', '--db', s.db, '--listen', '127.0.0.1:' + s.port, '--web', join(SOURCE, 'web')]
       : ['serve', '--db', s.db, '--listen', '127.0.0.1:' + s.port, '--threads', '4', '--web', join(SOURCE, 'web')];
-    s.proc = spawn(BIN, args.concat(extraArgs), { stdio: ['ignore', log, log], env: { ...process.env, LIMES_SHARED_DATA: process.env.LIMES_SHARED_DATA || '' } });
+    s.proc = spawn(BIN, args.concat(extraArgs), { cwd: SOURCE, stdio: ['ignore', log, log], env: { ...process.env, LIMES_SHARED_DATA: process.env.LIMES_SHARED_DATA || '' } });
     await s.waitReady();
     return s;
   }

@@ -19,6 +19,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Server, launchBrowser, loadPlaywright, requireChromium, buildWebAssets, SOURCE, PASSWORD } from './harness.mjs';
+import { td3 } from './mrz.mjs';
 
 requireChromium();
 const { chromium } = await loadPlaywright();
@@ -333,28 +334,6 @@ test('contrast: text on the login, check, audit and users screens meets WCAG AA,
 
 /* ---- the first-line check, on a server that offers it ---- */
 
-function checkDigit(s) {
-  const w = [7, 3, 1];
-  let sum = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    const v = c === '<' ? 0 : /\d/.test(c) ? +c : c.charCodeAt(0) - 55;
-    sum += v * w[i % 3];
-  }
-  return String(sum % 10);
-}
-
-/* A valid TD3 passport zone for the given fields (dates YYMMDD). */
-export function td3({ state = 'UTO', surname, given, number, nationality = 'UTO', dob, sex, expiry }) {
-  const name = (surname + '<<' + given.replace(/ /g, '<')).padEnd(39, '<').slice(0, 39);
-  const line1 = ('P<' + state + name).padEnd(44, '<');
-  const num = number.padEnd(9, '<');
-  const personal = '<'.repeat(14);
-  const part = num + checkDigit(num) + nationality + dob + checkDigit(dob) + sex + expiry + checkDigit(expiry) + personal + checkDigit(personal);
-  const composite = checkDigit(num + checkDigit(num) + dob + checkDigit(dob) + expiry + checkDigit(expiry) + personal + checkDigit(personal));
-  return line1 + '\n' + part + composite;
-}
-
 /* Types a zone as a scanner does: each line followed by Enter. */
 async function scan(page, zone) {
   await page.focus('#mrz');
@@ -463,6 +442,30 @@ test('check: the second line refuses with reason codes chosen by their letters',
   assert.equal(check.status, 200, check.text);
   assert.equal(check.json.decision, 'refuse');
   assert.deepEqual(sent, { decision: 'refuse', codes: ['H'] });
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('history: the overstayers list leads to the traveller history with crossings and stay', async (t) => {
+  if (!routes.has('GET /v1/overstayers') || !routes.has('POST /v1/crossings')) {
+    t.skip('the server does not keep crossings yet (issue 5)');
+    return;
+  }
+  const r = await server.call('officer1', 'POST', '/v1/crossings', {
+    person: { surname: 'SILVA', given_names: 'JOAO', birth_date: '1979-10-23', sex: 'M', nationality: 'BRA' },
+    document: { issuer: 'BRA', number: 'FB118822', doc_type: 'P' }, bcp: 'TST-AIR', direction: 'entry', at_ms: Date.now() - 120 * 86400000 });
+  assert.equal(r.status, 201, r.text);
+  const page = await openPage('fr');
+  await login(page, 'supervisor1');
+  await page.click('#menu a[data-screen="overstayers"]');
+  await page.waitForSelector('#overstayers');
+  assert.match(await page.textContent('#overstayers'), /SILVA, JOAO/);
+  assert.match(await page.textContent('#overstayers'), /Brésil/);
+  await page.click('#overstayers button[data-traveller="' + r.json.traveller_id + '"]');
+  await page.waitForSelector('#crossings');
+  assert.equal(new URL(page.url()).pathname, '/travellers');
+  assert.match(await page.textContent('#crossings'), /Entrée/);
+  assert.match(await page.textContent('#history'), /Jours de dépassement/);
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

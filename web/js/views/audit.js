@@ -46,10 +46,10 @@ function draw() {
         h('input', { id: 'audit-record', dir: 'ltr', value: state.record, oninput: (e) => { state.record = e.target.value; } })),
       h('button', { type: 'submit', class: 'primary' }, t('common.filter'))),
     state.error ? errorBox(state.error) : null,
-    state.entries ? table('audit', [t('audit.seq'), t('audit.when'), t('audit.user'), t('audit.action'), t('audit.record'), t('audit.outcome')],
-      state.entries.map((e) => [{ num: i18n.number(e.seq) }, i18n.dateTime(e.time_ms ?? e.at_ms ?? e.ms),
+    state.entries ? table('audit', [t('audit.seq'), t('audit.when'), t('audit.user'), t('audit.action'), t('audit.record'), t('audit.outcome'), t('audit.detail')],
+      state.entries.map((e) => [{ num: i18n.number(e.seq) }, i18n.dateTime(e.ts_ms ?? e.time_ms),
         h('span', { dir: 'ltr' }, e.actor || e.user || ''), h('span', { dir: 'ltr' }, e.action || ''),
         h('span', { dir: 'ltr' }, Array.isArray(e.records) ? e.records.join(', ') : (e.record || '')),
-        h('span', { dir: 'ltr' }, e.status !== undefined ? String(e.status) : (e.outcome || ''))]), 'audit.none') : null,
+        h('span', { dir: 'ltr' }, e.outcome ?? ''), h('span', { dir: 'auto' }, [e.purpose, e.detail].filter(Boolean).join(' \u00b7 '))]), 'audit.none') : null,
     state.more ? h('button', { type: 'button', id: 'audit-more', onclick: () => load(true) }, t('common.more')) : null));
 }

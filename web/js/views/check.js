@@ -129,7 +129,7 @@ function bcpControl(p) {
   if (chosen !== p.bcp) savePost({ ...p, bcp: chosen });
   return h('select', { id: 'bcp', onchange: (e) => savePost({ ...post(), bcp: e.target.value }) },
     state.bcps.map((b) => h('option', { value: b.code, selected: b.code === chosen },
-      (b['name_' + i18n.lang()] || b.name_en) + ' \u2014 ' + b.code)));
+      (b['name_' + i18n.lang()] || b.name_en) + ' \u2014 \u2066' + b.code + '\u2069')));
 }
 
 async function loadBcps() {
@@ -275,7 +275,7 @@ function drawCard(r) {
       h('h2', { id: 'aid-title' }, h('span', { class: 'aid-icon', 'aria-hidden': 'true' }, icon), t('aid.' + level)),
       r.aid.reasons.length ? h('ul', { id: 'aid-reasons' }, r.aid.reasons.map((x) => h('li', { 'data-code': x.code || x.key || '' },
         x.level ? h('strong', {}, t('aid.' + x.level), ': ') : null, reasonText(x),
-        x.detail ? h('span', { class: 'reason-detail', lang: 'en', dir: 'ltr' }, x.detail) : null))) : null,
+        x.detail ? h('span', { class: 'reason-detail' }, h('bdi', { dir: 'ltr', lang: 'en' }, x.detail)) : null))) : null,
       r.provisional ? h('p', { class: 'hint', id: 'aid-provisional' }, t('check.provisional')) : null),
     h('div', { class: 'result-body' },
       drawDocument(r.document),
@@ -348,7 +348,7 @@ function drawHit(hit, i) {
         h('td', { class: 'num' }, tok.score !== null ? i18n.percent(tok.score) : ''))))) : null,
     hit.evidence.length ? h('ul', { class: 'evidence' }, hit.evidence.map((ev) =>
       h('li', {}, t('evidence.' + ev.what), ': ', i18n.has('outcome.' + ev.outcome) ? t('outcome.' + ev.outcome) : ev.outcome,
-        ev.detail ? [' (', h('span', { dir: 'auto' }, ev.detail), ')'] : null))) : null);
+        ev.detail ? h('span', { class: 'reason-detail' }, h('bdi', { dir: 'ltr', lang: 'en' }, ev.detail)) : null))) : null);
 }
 
 function drawStay(stay, minor) {

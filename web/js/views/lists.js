@@ -58,7 +58,7 @@ function draw() {
           h('input', { id: 'search-dob', dir: 'ltr', placeholder: 'YYYY-MM-DD', value: state.dob, oninput: (e) => { state.dob = e.target.value; } })),
         h('button', { type: 'submit', class: 'primary', disabled: !canSearch }, t('common.search'))),
       state.searchError ? errorBox(state.searchError) : null,
-      state.hits ? table('search-hits', [t('hits.list'), t('lists.ref'), t('field.name'), t('hits.score'), t('hits.action'), t('hits.explanation')],
+      state.hits ? table('search-hits', [t('hits.list'), t('lists.ref'), t('field.name'), t('hits.score'), t('lists.action'), t('hits.explanation')],
         state.hits.map((x) => [h('span', { dir: 'ltr' }, x.list || ''), h('span', { dir: 'ltr' }, x.ref || ''),
           h('span', { dir: 'auto' }, x.matched_name || x.name || ''), { num: typeof x.score === 'number' ? i18n.percent(x.score) : '' },
           x.action ? (i18n.has('action.' + x.action) ? t('action.' + x.action) : x.action) : '',

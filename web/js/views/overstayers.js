@@ -7,13 +7,16 @@ import * as i18n from '../i18n.js';
 import { t } from '../i18n.js';
 import { api, hasRoute } from '../api.js';
 import { unavailable, errorBox, table } from './common.js';
+import { showTraveller } from './travellers.js';
 
 let root = null;
+let go = null;
 let rows = null;
 let error = null;
 
-export function render(main) {
+export function render(main, ctx) {
   root = main;
+  go = ctx.navigate;
   rows = null;
   error = null;
   draw();
@@ -35,8 +38,10 @@ function draw() {
     h('h1', {}, t('overstayers.title')),
     hasRoute('GET /v1/overstayers') ? null : unavailable('GET /v1/overstayers', 5),
     error ? errorBox(error) : null,
-    rows ? table('overstayers', [t('field.name'), t('field.nationality'), t('overstayers.entered'), t('stay.latest_exit'), t('stay.overstay')],
+    rows ? table('overstayers', [t('field.name'), t('field.nationality'), t('overstayers.entered'), t('stay.latest_exit'), t('stay.overstay'), ''],
       rows.map((r) => [h('span', { dir: 'auto' }, [r.surname, r.given_names].filter(Boolean).join(', ')),
         i18n.country(r.nationality), i18n.date(r.entry), i18n.date(r.latest_exit),
-        { num: i18n.number(r.overstay_days) }]), 'overstayers.none') : null));
+        { num: i18n.number(r.overstay_days) },
+        h('button', { type: 'button', 'data-traveller': r.traveller_id, onclick: () => { showTraveller(r.traveller_id); go('/travellers'); } }, t('overstayers.history'))]),
+      'overstayers.none') : null));
 }

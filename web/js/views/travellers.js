@@ -18,6 +18,13 @@ window.addEventListener('limes:logout', () => Object.assign(state, { query: '', 
 export function render(main) {
   root = main;
   draw();
+  if (state.pending) { const id = state.pending; state.pending = null; open(id); }
+}
+
+/* Another screen (the overstayers) asks for one traveller's history. */
+export function showTraveller(id) {
+  state.pending = id;
+  state.found = null;
 }
 
 function draw() {
@@ -52,7 +59,7 @@ function drawHistory() {
     h('h2', {}, t('travellers.history'), who ? [' \u2014 ', h('span', { dir: 'auto' }, personName(who))] : null),
     who && who.documents ? facts(who.documents.map((d) => [t('field.document_number'),
       h('span', {}, h('span', { dir: 'ltr' }, d.number), ' \u00b7 ', i18n.country(d.issuer), d.expiry_date ? [' \u00b7 ', i18n.date(d.expiry_date)] : null)])) : null,
-    s ? facts([[t('stay.regime'), s.regime || ''], [t('stay.used'), i18n.number(s.days_used)], [t('stay.left'), i18n.number(s.days_left)],
+    s ? facts([[t('stay.regime'), s.regime ? (i18n.has('regime.' + s.regime) ? t('regime.' + s.regime) : s.regime) : ''], [t('stay.used'), i18n.number(s.days_used)], [t('stay.left'), i18n.number(s.days_left)],
       [t('stay.latest_exit'), i18n.date(s.latest_exit)], [t('stay.overstay'), s.overstay_days ? i18n.number(s.overstay_days) : '']]) : null,
     state.crossings ? table('crossings', [t('crossing.when'), t('crossing.direction'), t('crossing.bcp'), t('crossing.officer'), t('crossing.anomaly')],
       state.crossings.map((c) => [c.at_ms ? i18n.dateTime(c.at_ms) : i18n.date(c.date), t('check.direction.' + (c.direction || 'entry')),
