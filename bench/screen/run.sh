@@ -31,9 +31,9 @@ fi
 echo "-- speed"
 for n in $sizes; do
   "$work/speed" "$src/data/names/variants.tsv" "$n" "$work/peer-$n.tsv"
-  if command -v node >/dev/null 2>&1 && [ -d "$src/node_modules/fast-fuzzy" ]; then
-    node "$here/peer.js" "$work/peer-$n.tsv"
+  if command -v node >/dev/null 2>&1 && [ -d "$here/node_modules/fast-fuzzy" ]; then
+    node --max-old-space-size=4096 "$here/peer.js" "$work/peer-$n.tsv"
   else
-    echo "peer fast-fuzzy: skipped (run 'npm install fast-fuzzy' in $src)"
+    echo "  peer fast-fuzzy: skipped (run npm install in bench/screen)"
   fi
 done
