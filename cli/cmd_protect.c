@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "limes/limes.h"
@@ -17,7 +18,7 @@
 
 struct protect_opts {
     const char *db, *version, *from, *to, *format, *country;
-    int ack_hours, reflection_days;
+    int ack_hours, reflection_days, days;
 };
 
 static int parse_int_opt(const char *name, const char *text, int *out)
@@ -38,9 +39,9 @@ static int parse_protect_opts(int argc, char **argv, struct protect_opts *o)
         {"from", required_argument, 0, 'f'},      {"to", required_argument, 0, 't'},
         {"format", required_argument, 0, 'F'},    {"country", required_argument, 0, 'c'},
         {"ack-hours", required_argument, 0, 'a'}, {"reflection-days", required_argument, 0, 'r'},
-        {0, 0, 0, 0},
+        {"days", required_argument, 0, 'D'},      {0, 0, 0, 0},
     };
-    o->ack_hours = o->reflection_days = -1;
+    o->ack_hours = o->reflection_days = o->days = -1;
     int c, rc = EXIT_OK;
     optind = 1;
     while (!rc && (c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
@@ -53,6 +54,7 @@ static int parse_protect_opts(int argc, char **argv, struct protect_opts *o)
         case 'c': o->country = optarg; break;
         case 'a': rc = parse_int_opt("--ack-hours", optarg, &o->ack_hours); break;
         case 'r': rc = parse_int_opt("--reflection-days", optarg, &o->reflection_days); break;
+        case 'D': rc = parse_int_opt("--days", optarg, &o->days); break;
         default: return EXIT_USAGE;
         }
     }
@@ -219,6 +221,22 @@ static int run_config(limes_store *s, const struct protect_opts *o)
     return EXIT_OK;
 }
 
+static int run_purge(limes_store *s, const struct protect_opts *o)
+{
+    limes_protect_purge_counts n;
+    limes_error err = {0};
+    int days = o->days >= 0 ? o->days : 1096;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    if (limes_protect_purge(s, now_ms, days, cli_actor(), &n, &err))
+        return cli_error(&err);
+    printf("personal content erased (retention %d days): %lld cases, %lld case steps, "
+           "%lld assessments\n", days, (long long)n.cases, (long long)n.steps,
+           (long long)n.assessments);
+    return EXIT_OK;
+}
+
 static int run_stats(limes_store *s, const struct protect_opts *o)
 {
     const char *format = o->format ? o->format : "csv";
@@ -247,6 +265,7 @@ static const char protect_usage[] =
     "       limes protect partners list [--country XXX]|load-demo [--db DB]\n"
     "       limes protect config [--ack-hours N] [--reflection-days N] [--db DB]\n"
     "       limes protect stats [--from YYYY-MM] [--to YYYY-MM] [--format csv|json] [--db DB]\n"
+    "       limes protect purge [--days N (default 1096)] [--db DB]\n"
     "Indicator sets and rules are data; limes only recommends, officers decide.\n";
 
 static int dispatch(limes_store *s, int argc, char **argv, const struct protect_opts *o)
@@ -263,6 +282,8 @@ static int dispatch(limes_store *s, int argc, char **argv, const struct protect_
         return run_config(s, o);
     if (strcmp(group, "stats") == 0)
         return run_stats(s, o);
+    if (strcmp(group, "purge") == 0)
+        return run_purge(s, o);
     return run_rules(s, verb, arg);
 }
 
@@ -275,9 +296,9 @@ static int run_protect(int argc, char **argv)
     const char *group = argv[1];
     if (strcmp(group, "indicators") != 0 && strcmp(group, "partners") != 0 &&
         strcmp(group, "config") != 0 && strcmp(group, "stats") != 0 &&
-        strcmp(group, "rules") != 0)
+        strcmp(group, "rules") != 0 && strcmp(group, "purge") != 0)
         return cli_usage("protect: unknown command '%s' (indicators, rules, partners, config, "
-                         "stats)", group);
+                         "stats, purge)", group);
     struct protect_opts o = {0};
     int rc = parse_protect_opts(argc - 1, argv + 1, &o);
     if (rc)

@@ -265,6 +265,21 @@ limes_rc limes_protect_config_set(limes_store *s, int ack_hours, int reflection_
 limes_rc limes_protect_config_get(limes_store *s, int *ack_hours, int *reflection_days,
                                   limes_error *err);
 
+/* ---- retention ------------------------------------------------------------ */
+typedef struct limes_protect_purge_counts {
+    int64_t cases, steps, assessments; /* records whose personal content was erased */
+} limes_protect_purge_counts;
+
+/*
+ * Erase the personal content (subject, summary, notes, companions, links to
+ * the check and traveller, derived evidence) of cases closed more than
+ * `days` ago (30-3650) and of older assessments not tied to a case still
+ * open or closed within that time.  Codes, months, points and outcomes stay
+ * for the statistics.  Audited as "protect purge" by `actor`.
+ */
+limes_rc limes_protect_purge(limes_store *s, int64_t now_ms, int days, const char *actor,
+                             limes_protect_purge_counts *out, limes_error *err);
+
 /*
  * Counts per crossing point and month ("YYYY-MM"), months from..to
  * inclusive (NULL = open): minors_checked (first-line checks of minors), assessments

@@ -654,6 +654,59 @@ static void test_partners(void)
     CHECK_INT(step(id, &supervisor, refer, T0, NULL), LIMES_UNPROCESSABLE);
 }
 
+/* Retention: personal content goes, counts stay. */
+static void test_purge(void)
+{
+    limes_error err = {0};
+    int64_t closed = open_case(&supervisor, "{\"subject_kind\":\"child\",\"crossing_point\":"
+                                            "\"PRTEST\",\"summary\":\"secret\",\"subject\":"
+                                            "{\"name\":\"Purged Child\"}}");
+    int64_t open = open_case(&supervisor, "{\"subject_kind\":\"child\",\"subject\":"
+                                          "{\"name\":\"Kept Child\"}}");
+    CHECK_INT(step(closed, &supervisor, "{\"step\":\"closed\",\"outcome\":\"no_grounds\","
+                                        "\"note\":\"private note\"}", T0 + HOUR, NULL), LIMES_OK);
+    json_t *in = parse("{\"set\":\"child\",\"set_version\":\"2026.1\",\"indicators\":[\"A1\"],"
+                       "\"notes\":\"old note\",\"companions\":[]}"), *a = NULL;
+    CHECK_INT(limes_assessment_create(store, &second_line, in, T0, &a, &err), LIMES_OK);
+    int64_t aid = json_integer_value(json_object_get(a, "id"));
+    json_decref(a);
+    json_decref(in);
+    json_t *before = NULL, *after = NULL;
+    CHECK_INT(limes_protect_stats(store, NULL, NULL, &before, &err), LIMES_OK);
+    limes_protect_purge_counts n;
+    CHECK_INT(limes_protect_purge(store, T0 + 40 * DAY, 10, "test", &n, &err), LIMES_INVALID);
+    CHECK_INT(limes_protect_purge(store, T0 + 40 * DAY, 30, "test", &n, &err), LIMES_OK);
+    CHECK(n.cases >= 1 && n.steps >= 1 && n.assessments >= 1);
+    json_t *c = NULL;
+    CHECK_INT(limes_case_get(store, closed, T0 + 40 * DAY, &c, &err), LIMES_OK);
+    CHECK_INT(json_object_size(json_object_get(c, "subject")), 0);
+    CHECK_STR(json_string_value(json_object_get(c, "summary")), "");
+    CHECK_STR(json_string_value(json_object_get(c, "outcome")), "no_grounds");
+    char *dump = json_dumps(c, 0);
+    CHECK(dump && !strstr(dump, "private note") && !strstr(dump, "Purged"));
+    free(dump);
+    json_decref(c);
+    CHECK_INT(limes_case_get(store, open, T0 + 40 * DAY, &c, &err), LIMES_OK);
+    CHECK_STR(json_string_value(json_object_get(json_object_get(c, "subject"), "name")), "Kept Child");
+    json_decref(c);
+    CHECK_INT(limes_assessment_get(store, aid, &a, &err), LIMES_OK);
+    CHECK_STR(json_string_value(json_object_get(a, "notes")), "");
+    CHECK(has_code(json_object_get(a, "indicators"), "A1"));
+    json_decref(a);
+    CHECK_INT(limes_protect_stats(store, NULL, NULL, &after, &err), LIMES_OK);
+    CHECK(json_equal(before, after));
+    json_decref(before);
+    json_decref(after);
+    /* a second run finds nothing left to erase; both runs are in the audit trail */
+    CHECK_INT(limes_protect_purge(store, T0 + 40 * DAY, 30, "test", &n, &err), LIMES_OK);
+    CHECK_INT(n.cases + n.steps + n.assessments, 0);
+    limes_audit_filter f = {.actor = "test"};
+    json_t *entries = NULL;
+    CHECK_INT(limes_audit_query(store, &f, &entries, &err), LIMES_OK);
+    CHECK_INT(json_array_size(entries), 2);
+    json_decref(entries);
+}
+
 #define REASON "\"reason\":" T3
 #define RULES(body) "{\"version\":\"p-1\",\"rules\":[" body "]}"
 
@@ -742,6 +795,7 @@ int main(int argc, char **argv)
     RUN(test_partners);
     RUN(test_set_load_versions);
     RUN(test_rules_load);
+    RUN(test_purge);
     limes_store_close(store);
     if (!on_pg) {
         unlink(db_path);
