@@ -6,6 +6,7 @@
  * name-specific folding, and the particle and title rules run on the
  * tokens.  See names.h for the pipeline and its guarantees.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <unicode/uchar.h>
@@ -272,10 +273,52 @@ static uint8_t article_len(const name_token *t)
 }
 
 /* Fill text, skeletons, article and groups of a token whose cp[] is final. */
+static bool starts_abd(const name_token *t)
+{
+    if (t->ncp <= 4)
+        return false;
+    if (t->script == NS_ARABIC)
+        return memcmp(t->cp, ABD_AR, sizeof ABD_AR) == 0;
+    return t->script == NS_LATIN && t->cp[0] == 'a' && t->cp[1] == 'b' && t->cp[2] == 'd';
+}
+
+/*
+ * Skeleton of a token; an "abd" compound is keyed as "abd" + the name, so
+ * that the join does not create letter groups ("abd" + "hakim" must not
+ * read as "a-b-dh-akim").
+ */
+static void token_skeleton(const uint32_t *cp, size_t n, const name_token *t, char *out)
+{
+    if (!starts_abd(t) || n != t->ncp) {
+        names_skeleton(cp, n, (name_script)t->script, out);
+        return;
+    }
+    char rest[NAMES_SKEL_BYTES];
+    names_skeleton(cp, 3, (name_script)t->script, out);
+    names_skeleton(cp + 3, n - 3, (name_script)t->script, rest);
+    size_t o = strlen(out), r = 0;
+    if (o && rest[0] == out[o - 1])
+        r = 1; /* a repeated class is written once */
+    snprintf(out + o, NAMES_SKEL_BYTES - o, "%s", rest + r);
+}
+
+static void add_groups(name_token *t, const char *text, size_t len)
+{
+    const uint32_t *ids;
+    size_t ng = names_groups(text, len, &ids);
+    for (size_t i = 0; i < ng && t->ngroups < NAMES_MAX_GROUPS; i++) {
+        bool dup = false;
+        for (int k = 0; k < t->ngroups; k++)
+            dup |= t->groups[k] == ids[i];
+        if (!dup)
+            t->groups[t->ngroups++] = ids[i];
+    }
+}
+
 void names_finish_token(name_token *t)
 {
-    cp_to_utf8(t->cp, t->ncp, t->text, sizeof t->text);
-    names_skeleton(t->cp, t->ncp, (name_script)t->script, t->skel);
+    size_t len = cp_to_utf8(t->cp, t->ncp, t->text, sizeof t->text);
+    token_skeleton(t->cp, t->ncp, t, t->skel);
     t->art = article_len(t);
     if (t->art)
         names_skeleton(t->cp + t->art, t->ncp - t->art, (name_script)t->script, t->skel_na);
@@ -283,13 +326,13 @@ void names_finish_token(name_token *t)
         t->skel_na[0] = '\0';
     if (t->script == NS_LATIN && t->ncp == 1)
         t->flags |= NT_INITIAL;
-    const uint32_t *ids;
-    size_t ng = names_groups(t->text, strlen(t->text), &ids);
-    if (ng > NAMES_MAX_GROUPS)
-        ng = NAMES_MAX_GROUPS;
-    if (ng)
-        memcpy(t->groups, ids, ng * sizeof *ids);
-    t->ngroups = (uint8_t)ng;
+    t->ngroups = 0;
+    add_groups(t, t->text, len);
+    if (t->art) { /* "المجيد" also belongs with "مجيد" */
+        char bare[NAMES_TEXT_BYTES];
+        size_t blen = cp_to_utf8(t->cp + t->art, t->ncp - t->art, bare, sizeof bare);
+        add_groups(t, bare, blen);
+    }
 }
 
 static void token_from_raw(name_token *t, const struct raw_token *r)
