@@ -111,6 +111,27 @@ static int get_rules(http_req *r)
 
 /* ---- assessments ---------------------------------------------------------- */
 
+/*
+ * A list view touches many records: each is noted (the audit entry keeps
+ * the first HTTP_MAX_RECORDS) and all their ids go into the entry's detail.
+ */
+static void audit_list(http_req *r, const char *type, const json_t *list)
+{
+    buf ids;
+    buf_init(&ids, 8000);
+    buf_printf(&ids, "%zu %s listed:", json_array_size(list), type);
+    size_t i;
+    const json_t *item;
+    json_array_foreach(list, i, item) {
+        long long id = (long long)json_integer_value(json_object_get(item, "id"));
+        http_audit_record(r, "%s:%lld", type, id);
+        if (ids.len < 7900) /* an append beyond the cap would empty the buffer */
+            buf_printf(&ids, " %lld", id);
+    }
+    http_audit_detail(r, buf_str(&ids));
+    buf_release(&ids);
+}
+
 /* The check and traveller an answer links to, for the audit entry. */
 static void audit_links(http_req *r, const json_t *obj)
 {
@@ -153,11 +174,7 @@ static int get_assessments(http_req *r)
     limes_error err = {0};
     if (limes_assessment_list(http_store(r), check_id, limit, &list, &err))
         return http_fail(r, &err);
-    size_t i;
-    json_t *a;
-    json_array_foreach(list, i, a)
-        http_audit_record(r, "assessment:%lld",
-                          (long long)json_integer_value(json_object_get(a, "id")));
+    audit_list(r, "assessment", list);
     return http_json(r, 200, json_pack("{s:o}", "assessments", list));
 }
 
@@ -309,10 +326,7 @@ static int get_cases(http_req *r)
     limes_error err = {0};
     if (limes_case_list(http_store(r), &f, time_now_ms(), &list, &err))
         return http_fail(r, &err);
-    size_t i;
-    json_t *c;
-    json_array_foreach(list, i, c)
-        http_audit_record(r, "case:%lld", (long long)json_integer_value(json_object_get(c, "id")));
+    audit_list(r, "case", list);
     return http_json(r, 200, json_pack("{s:o}", "cases", list));
 }
 

@@ -491,6 +491,10 @@ class ProtectTest(unittest.TestCase):
         entries = self.req("GET", "/v1/audit?record=case:%d" % c["id"]).json["entries"]
         self.assertIn(("second_line2", "GET /v1/cases/{id}", "403"),
                       {(e["actor"], e["action"], e["outcome"]) for e in entries})
+        self.req("GET", "/v1/cases?limit=500", role="supervisor")
+        entries = self.req("GET", "/v1/audit?user=supervisor1").json["entries"]
+        listing = [e for e in entries if e["action"] == "GET /v1/cases"][0]
+        self.assertIn(" %d" % c["id"], listing["detail"])
         entries = self.req("GET", "/v1/audit?user=analyst1").json["entries"]
         self.assertIn(("GET /v1/cases/{id}", "403"), {(e["action"], e["outcome"]) for e in entries})
         a = self.assess()
