@@ -11,8 +11,10 @@
  * Data, not code: the indicator sets (data/protect/indicators-*.json), the
  * rules and the case workflow (steps, their order, outcomes, default
  * deadlines) are JSON files compiled in; a partner loads its own indicator
- * set version with limes_protect_set_load() and every assessment records
- * the set name and version it used.
+ * set version with limes_protect_set_load() and its own rules with
+ * limes_protect_rules_load(), and every assessment records the set name
+ * and version and the rules version it used.  Retention:
+ * limes_protect_purge() erases personal content, keeping the counts.
  *
  * Case steps (the state machine; workflow.json holds the same table):
  *
