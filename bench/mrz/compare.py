@@ -91,7 +91,7 @@ def main():
         print("| %s | %d | %d | %d | %d |" % (names[origin], *g))
     print("| **all ICAO inputs** | %d | %d | **%d** | **%d** |" % tuple(total))
     print()
-    print("Throughput, parse and validate, one core: limes %.0f zones/s (%.0f with the JSON "
+    print("Throughput, parse and validate, per CPU second: limes %.0f zones/s (%.0f with the JSON "
           "object), npm mrz %.0f zones/s: %.1fx (%.1fx with JSON)." % (
               speed["per_second"], speed["per_second_with_json"], peer["throughput"],
               speed["per_second"] / peer["throughput"],
