@@ -226,7 +226,11 @@ async function run(doc) {
   state.busy = false;
   drawResultOnly();
   const card = document.getElementById('result');
-  if (card) card.focus();
+  if (card) {
+    /* from the Enter to the card in the page, drawing included */
+    card.dataset.elapsed = String(Math.round(performance.now() - started));
+    card.focus();
+  }
 }
 
 function errorOf(e) {
@@ -270,7 +274,7 @@ function append(el, child) { el.append(child); return el; }
 function drawCard(r) {
   const level = r.aid.level;
   const icon = { clear: '\u2713', attention: '!', stop: '\u2715' }[level];
-  return h('article', { class: 'result', id: 'result', tabindex: '-1', 'data-aid': level, 'data-check': r.id ?? '', 'aria-labelledby': 'aid-title' },
+  return h('article', { class: 'result', id: 'result', tabindex: '-1', 'data-aid': level, 'data-check': r.id ?? '', 'data-elapsed': r.elapsedMs !== undefined ? Math.round(r.elapsedMs) : '', 'aria-labelledby': 'aid-title' },
     h('div', { class: 'aid aid-' + level },
       h('h2', { id: 'aid-title' }, h('span', { class: 'aid-icon', 'aria-hidden': 'true' }, icon), t('aid.' + level)),
       r.aid.reasons.length ? h('ul', { id: 'aid-reasons' }, r.aid.reasons.map((x) => h('li', { 'data-code': x.code || x.key || '' },
