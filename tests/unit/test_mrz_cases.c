@@ -11,6 +11,8 @@
  *   {input, check}                  check-digit arithmetic;
  *   {mrz, viz, ...}                 name fields: read back, written, truncated;
  *   {input, expected_mrz_name}      transliteration, and Arabic back again.
+ * Then mrz/ocr/expected.json: real Tesseract misreadings that pass every
+ * check digit (UT0 for UTO) must still be invalid, with the fix proposed.
  * The reference date is fixed (2026-11-28) so results do not age.
  * Exits 77 (skip) when the shared data is absent.
  */
@@ -619,6 +621,59 @@ static void run_file(const char *path)
     json_decref(root);
 }
 
+/*
+ * ocr/expected.json: real Tesseract readings of specimen images.  The clean
+ * zone must be valid; a reading whose check digits all verify but that
+ * differs from it (e.g. UT0 for UTO) must still be invalid, with the right
+ * correction proposed.
+ */
+static int differences(const char *a, const char *b)
+{
+    int n = 0;
+    for (; *a && *b; a++, b++)
+        n += *a != *b;
+    return n;
+}
+
+static void run_ocr_expected(const char *shared)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/mrz/ocr/expected.json", shared);
+    json_t *root = json_load_file(path, 0, NULL);
+    if (!root)
+        return;
+    size_t i, k;
+    json_t *img, *line;
+    int before = cases_run;
+    json_array_foreach(json_object_get(root, "images"), i, img) {
+        const json_t *want = json_object_get(img, "expected_mrz");
+        if (!json_is_array(want))
+            continue;
+        limes_mrz_doc *clean = malloc(sizeof *clean);
+        cases_run++;
+        CHECK(clean && parse_lines(want, clean) && clean->valid);
+        const char *key;
+        json_t *engine;
+        json_object_foreach(json_object_get(img, "tesseract_5.3.0_psm11_full_page"), key, engine) {
+            const char *read = str(engine, "valid_line");
+            json_array_foreach(want, k, line) {
+                const char *expected = json_string_value(line);
+                if (!read || !clean || strlen(read) != strlen(expected) ||
+                    strcmp(read, expected) == 0 || differences(read, expected) > 3)
+                    continue; /* not a misreading of this line */
+                json_t *misread = json_deep_copy(want);
+                json_array_set_new(misread, k, json_string(read));
+                json_t *ac = json_pack("{s:o}", "lines", misread);
+                assert_ocr_case(key, ac, clean);
+                json_decref(ac);
+            }
+        }
+        free(clean);
+    }
+    fprintf(stderr, "%s: %d images\n", path, cases_run - before);
+    json_decref(root);
+}
+
 int main(void)
 {
     const char *shared = test_shared_data();
@@ -644,6 +699,7 @@ int main(void)
         }
     }
     closedir(dh);
+    run_ocr_expected(shared);
     CHECK(cases_run > 100);
     return test_summary();
 }
