@@ -129,6 +129,21 @@ limes_rc border_bcp_id(store_tx *tx, const char *code, const char *field, int64_
     return rc;
 }
 
+limes_rc border_bcp_memo(store_tx *tx, const char *code, struct border_bcp_memo *m, int64_t *id,
+                         limes_error *err)
+{
+    if (m && m->id && code && strcmp(code, m->code) == 0) {
+        *id = m->id;
+        return LIMES_OK;
+    }
+    limes_rc rc = border_bcp_id(tx, code, "bcp", id, err);
+    if (!rc && m && strlen(code) < sizeof m->code) {
+        memcpy(m->code, code, strlen(code) + 1);
+        m->id = *id;
+    }
+    return rc;
+}
+
 limes_rc limes_bcp_add_demo(limes_store *s, limes_error *err)
 {
     const struct embedded_file *f = embed_find(border_data, border_data_count, "demo_bcp.csv");

@@ -18,6 +18,15 @@ int border_csv_split(char *line, char **cols, int max);
 limes_rc border_bcp_id(store_tx *tx, const char *code, const char *field, int64_t *id,
                        limes_error *err);
 
+/* The crossing point of the previous row of a batch: most batches share one. */
+struct border_bcp_memo {
+    char code[20];
+    int64_t id;
+};
+/* border_bcp_id() remembering the last answer in *m (may be NULL). */
+limes_rc border_bcp_memo(store_tx *tx, const char *code, struct border_bcp_memo *m, int64_t *id,
+                         limes_error *err);
+
 /*
  * The traveller for a crossing or refusal: traveller_id if given (must
  * exist), else the holder of the document, else a new traveller; the
@@ -29,6 +38,12 @@ limes_rc border_traveller_resolve(store_tx *tx, int64_t traveller_id, const lime
                                   const limes_document_ref *doc, int32_t day, int64_t now_ms,
                                   int64_t *out_id, int64_t *doc_id, bool *created,
                                   limes_error *err);
+
+/* Validation of a document reference and of a person (LIMES_INVALID naming the field). */
+limes_rc border_doc_valid(const limes_document_ref *d, limes_error *err);
+limes_rc border_person_valid(const limes_person *p, limes_error *err);
+/* The search keys stored with a traveller: name fold and name skeletons. */
+void border_traveller_keys(const limes_person *p, char key[512], char skel[256]);
 
 /* Check "at" against now: 0 = now; future beyond slack refused. */
 limes_rc border_time(int64_t at_ms, int64_t now_ms, int64_t *out_ms, int32_t *day,
@@ -44,6 +59,16 @@ limes_rc border_crossing_record_tx(store_tx *tx, const limes_crossing_in *in, in
                                    limes_crossing_out *out, limes_error *err);
 limes_rc border_refusal_record_tx(store_tx *tx, const limes_refusal_in *in, int64_t now_ms,
                                   int64_t *id, int64_t *traveller_out, limes_error *err);
+
+/*
+ * Bulk recording (bulk.c): the rules of crossings.c with a few multi-row
+ * statements per chunk.  Possible when every row names its document and no
+ * traveller_id, and the batch is worth it.
+ */
+bool border_bulk_possible(const limes_crossing_in *in, size_t n);
+limes_rc border_crossings_bulk_tx(store_tx *tx, const limes_crossing_in *in, size_t n,
+                                  int64_t now, bool small_chunks, limes_crossing_out *out,
+                                  limes_error *err);
 
 /* Upper-case A-Z letters and single spaces, accents dropped: the name search key. */
 void border_name_key(const char *in, char *out, size_t n);

@@ -192,29 +192,8 @@ static limes_rc close_stay(store_tx *tx, int32_t day, const struct latest_stay *
     return store_exec(tx, "UPDATE stays SET exit_day = $1, closed = 1 WHERE id = $2", p, 2, err);
 }
 
-/* The crossing point of the previous row of a batch: most batches share one. */
-struct bcp_memo {
-    char code[20];
-    int64_t id;
-};
-
-static limes_rc memo_bcp(store_tx *tx, const char *code, struct bcp_memo *m, int64_t *id,
-                         limes_error *err)
-{
-    if (m && m->id && code && strcmp(code, m->code) == 0) {
-        *id = m->id;
-        return LIMES_OK;
-    }
-    limes_rc rc = border_bcp_id(tx, code, "bcp", id, err);
-    if (!rc && m && strlen(code) < sizeof m->code) {
-        memcpy(m->code, code, strlen(code) + 1);
-        m->id = *id;
-    }
-    return rc;
-}
-
 static limes_rc record_in_tx(store_tx *tx, const limes_crossing_in *in, int64_t now_ms,
-                             struct bcp_memo *memo, limes_crossing_out *out, limes_error *err)
+                             struct border_bcp_memo *memo, limes_crossing_out *out, limes_error *err)
 {
     memset(out, 0, sizeof *out);
     int64_t at_ms;
@@ -227,7 +206,7 @@ static limes_rc record_in_tx(store_tx *tx, const limes_crossing_in *in, int64_t 
         return limes_fail(err, LIMES_INVALID, "direction", "direction must be entry or exit");
     int64_t bcp, traveller, doc_id;
     bool created = false;
-    if ((rc = memo_bcp(tx, in->bcp_code, memo, &bcp, err)) ||
+    if ((rc = border_bcp_memo(tx, in->bcp_code, memo, &bcp, err)) ||
         (rc = border_traveller_resolve(tx, in->traveller_id, &in->person, &in->doc, day, now_ms,
                                        &traveller, &doc_id, &created, err)))
         return rc;
@@ -279,9 +258,13 @@ limes_rc limes_crossings_record_batch(limes_store *s, const limes_crossing_in *i
     if (rc)
         return rc;
     int64_t now = time_now_ms();
-    struct bcp_memo memo = {0};
-    for (size_t i = 0; i < n && !rc; i++)
-        rc = record_in_tx(tx, &in[i], now, &memo, &out[i], err);
+    struct border_bcp_memo memo = {0};
+    if (border_bulk_possible(in, n))
+        rc = border_crossings_bulk_tx(tx, in, n, now,
+                                      strcmp(limes_store_backend(s), "sqlite") == 0, out, err);
+    else
+        for (size_t i = 0; i < n && !rc; i++)
+            rc = record_in_tx(tx, &in[i], now, &memo, &out[i], err);
     if (rc) {
         store_rollback(tx);
         return rc;

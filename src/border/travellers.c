@@ -125,7 +125,7 @@ static void longest_skeleton(const char *key, char *out, size_t n)
 
 static const char *nz(const char *s) { return s ? s : ""; }
 
-static limes_rc doc_valid(const limes_document_ref *d, limes_error *err)
+limes_rc border_doc_valid(const limes_document_ref *d, limes_error *err)
 {
     if (!d->issuer || !*d->issuer || strlen(d->issuer) > 3)
         return limes_fail(err, LIMES_INVALID, "document/issuer",
@@ -152,25 +152,35 @@ static limes_rc insert_document(store_tx *tx, int64_t traveller, const limes_doc
     return rc;
 }
 
-static limes_rc insert_traveller(store_tx *tx, const limes_person *p, int32_t day, int64_t now_ms,
+void border_traveller_keys(const limes_person *p, char key[512], char skel[256])
+{
+    char full[512];
+    snprintf(full, sizeof full, "%s %s", nz(p->surname), nz(p->given_names));
+    border_name_key(full, key, 512);
+    skeleton_key(full, skel, 256);
+}
+
+static limes_rc insert_traveller(store_tx *tx, const limes_person *p,
+                                 const limes_document_ref *doc, int32_t day, int64_t now_ms,
                                  int64_t *id, limes_error *err)
 {
-    char full[512], key[512], skel[256];
-    snprintf(full, sizeof full, "%s %s", nz(p->surname), nz(p->given_names));
-    border_name_key(full, key, sizeof key);
-    skeleton_key(full, skel, sizeof skel);
+    char key[512], skel[256], first[64] = "";
+    border_traveller_keys(p, key, skel);
+    if (doc && doc->number && *doc->number)
+        snprintf(first, sizeof first, "%s/%s", nz(doc->issuer), doc->number);
     store_val v[] = {sv_text(nz(p->surname)),     sv_text(nz(p->given_names)), sv_text(key),
                      sv_text(nz(p->birth_date)),  sv_text(nz(p->sex)),
                      sv_text(nz(p->nationality)), sv_int(now_ms),             sv_int(day),
-                     sv_text(skel)};
+                     sv_text(skel),               sv_text(first)};
     return store_query_int(tx,
                            "INSERT INTO travellers (surname, given_names, name_key, birth_date, "
-                           "sex, nationality, created_ms, last_activity_day, name_skel) VALUES "
-                           "($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-                           v, 9, id, err);
+                           "sex, nationality, created_ms, last_activity_day, name_skel, "
+                           "first_document) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+                           "RETURNING id",
+                           v, 10, id, err);
 }
 
-static limes_rc person_valid(const limes_person *p, limes_error *err)
+limes_rc border_person_valid(const limes_person *p, limes_error *err)
 {
     if (strlen(nz(p->surname)) > 200 || strlen(nz(p->given_names)) > 200)
         return limes_fail(err, LIMES_INVALID, "person/surname", "names are at most 200 bytes");
@@ -193,9 +203,9 @@ limes_rc border_traveller_resolve(store_tx *tx, int64_t traveller_id, const lime
     bool is_new = false;
     bool have_doc = doc && doc->number && *doc->number;
     limes_rc rc;
-    if (have_doc && (rc = doc_valid(doc, err)))
+    if (have_doc && (rc = border_doc_valid(doc, err)))
         return rc;
-    if ((rc = person_valid(p, err)))
+    if ((rc = border_person_valid(p, err)))
         return rc;
     if (!traveller_id && !have_doc)
         return limes_fail(err, LIMES_INVALID, "document",
@@ -229,7 +239,7 @@ limes_rc border_traveller_resolve(store_tx *tx, int64_t traveller_id, const lime
         holder = traveller_id;
     }
     if (!holder) {
-        if ((rc = insert_traveller(tx, p, day, now_ms, &holder, err)))
+        if ((rc = insert_traveller(tx, p, have_doc ? doc : NULL, day, now_ms, &holder, err)))
             return rc;
         is_new = true;
     }
@@ -384,7 +394,7 @@ limes_rc limes_traveller_search(limes_store *s, const char *document, const char
 limes_rc limes_traveller_add_document(limes_store *s, int64_t traveller_id,
                                       const limes_document_ref *doc, limes_error *err)
 {
-    limes_rc rc = doc_valid(doc, err);
+    limes_rc rc = border_doc_valid(doc, err);
     if (rc)
         return rc;
     store_tx *tx;

@@ -21,7 +21,9 @@
  * text and reuses it (PQexecPrepared), which saves the parse and plan of
  * hot statements.  Prepared statements outlive transactions, so one
  * prepared inside a transaction that rolls back stays usable.  When the
- * cache is full, further statements run unprepared.
+ * cache is full, further statements run unprepared, and so do statements
+ * with many parameters (the multi-row inserts of bulk loads, which rarely
+ * repeat).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -33,7 +35,8 @@
 #include "store.h"
 
 #define POOL_SIZE 8
-#define MAX_PARAMS 64
+#define MAX_PARAMS 65535 /* the protocol limit */
+#define SMALL_PARAMS 64
 #define STMT_CACHE 256
 /* An arbitrary constant naming limes's single writer lock. */
 #define WRITE_LOCK_KEY "7011936"
@@ -254,11 +257,8 @@ static void pg_rollback(void *impl, void *conn)
 }
 
 /* Text form of each parameter; integers and reals printed into `scratch`. */
-static limes_rc params_as_text(const store_val *p, int n, const char **values,
-                               char (*scratch)[32], limes_error *err)
+static void params_as_text(const store_val *p, int n, const char **values, char (*scratch)[32])
 {
-    if (n > MAX_PARAMS)
-        return limes_fail(err, LIMES_INTERNAL, "", "too many statement parameters (%d)", n);
     for (int i = 0; i < n; i++) {
         switch (p[i].type) {
         case SV_NULL: values[i] = NULL; break;
@@ -273,7 +273,6 @@ static limes_rc params_as_text(const store_val *p, int n, const char **values,
         case SV_TEXT: values[i] = p[i].s; break;
         }
     }
-    return LIMES_OK;
 }
 
 /*
@@ -286,7 +285,7 @@ static const char *prepared(struct pg_conn *c, const char *sql, int n)
     for (int i = 0; i < c->ncache; i++)
         if (strcmp(c->cache[i].sql, sql) == 0)
             return c->cache[i].name;
-    if (c->ncache == STMT_CACHE)
+    if (c->ncache == STMT_CACHE || n > SMALL_PARAMS) /* multi-row statements vary: run once */
         return NULL;
     struct pg_stmt *st = &c->cache[c->ncache];
     snprintf(st->name, sizeof st->name, "limes_%d", c->ncache);
@@ -302,15 +301,32 @@ static const char *prepared(struct pg_conn *c, const char *sql, int n)
 static limes_rc run_params(struct pg_conn *c, const char *sql, const store_val *params, int n,
                            PGresult **out, limes_error *err)
 {
-    const char *values[MAX_PARAMS];
-    char scratch[MAX_PARAMS][32];
-    limes_rc rc = params_as_text(params, n, values, scratch, err);
-    if (rc)
-        return rc;
+    if (n > MAX_PARAMS)
+        return limes_fail(err, LIMES_INTERNAL, "", "too many statement parameters (%d)", n);
+    /* Small statements use the stack; multi-row ones (bulk inserts) the heap. */
+    const char *small_values[SMALL_PARAMS];
+    char small_scratch[SMALL_PARAMS][32];
+    const char **values = small_values;
+    char(*scratch)[32] = small_scratch;
+    if (n > SMALL_PARAMS) {
+        values = malloc((size_t)n * sizeof *values);
+        scratch = malloc((size_t)n * sizeof *scratch);
+        if (!values || !scratch) {
+            free(values);
+            free(scratch);
+            return limes_fail(err, LIMES_NOMEM, "", "out of memory");
+        }
+    }
+    params_as_text(params, n, values, scratch);
     const char *name = prepared(c, sql, n);
     PGresult *res = name ? PQexecPrepared(c->db, name, n, values, NULL, NULL, 0)
                          : PQexecParams(c->db, sql, n, NULL, values, NULL, NULL, 0);
+    if (values != small_values) {
+        free(values);
+        free(scratch);
+    }
     ExecStatusType st = PQresultStatus(res);
+    limes_rc rc = LIMES_OK;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
         rc = pg_error(c->db, res, err, "statement failed");
         PQclear(res);

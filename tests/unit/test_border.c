@@ -15,6 +15,7 @@
 #include "limes/lists.h"
 #include "limes/screen.h"
 #include "pg_fresh.h"
+#include "border/border_int.h"
 #include "test.h"
 
 static limes_store *store;
@@ -353,13 +354,14 @@ static void test_batch_all_or_nothing(void)
     limes_error err = {0};
     CHECK_INT(limes_crossings_record_batch(store, in, 50, out, &err), LIMES_OK);
     CHECK(out[49].id > out[0].id);
+    int64_t first = out[0].traveller_id;
     /* one bad record: none of the batch is stored */
     for (int i = 0; i < 50; i++)
         in[i].direction = "exit";
     in[30].bcp_code = "NOWHERE";
     CHECK_INT(limes_crossings_record_batch(store, in, 50, out, &err), LIMES_INVALID);
     json_t *list;
-    CHECK_INT(limes_traveller_crossings(store, out[0].traveller_id, &list, &err), LIMES_OK);
+    CHECK_INT(limes_traveller_crossings(store, first, &list, &err), LIMES_OK);
     CHECK_INT(json_array_size(list), 1);
     json_decref(list);
 }
@@ -584,6 +586,144 @@ static void test_check_stay_exhausted_refuse_and_refer(void)
     run_check(&bad, LIMES_INVALID);
 }
 
+
+/* ---- the bulk path gives the same records as the row-by-row path ---------- */
+
+static uint32_t lcg_state = 12345;
+static uint32_t rnd(uint32_t n)
+{
+    lcg_state = lcg_state * 1103515245u + 12345u;
+    return (lcg_state >> 8) % n;
+}
+
+#define STREAM 600
+#define POOL 40
+
+/* A stream with every anomaly: missing exits and entries, late records, uncounted stays. */
+static void make_stream(limes_crossing_in *in, char (*numbers)[16])
+{
+    static const char *const nats[] = {"GBR", "XXA", "D", "MAR", "XXB"};
+    int32_t last[POOL] = {0};
+    bool inside[POOL] = {0};
+    int32_t start = day("2024-01-01");
+    for (int i = 0; i < STREAM; i++) {
+        int t = (int)rnd(POOL);
+        if (!last[t])
+            last[t] = start + (int32_t)rnd(60);
+        bool entry = rnd(10) < 8 ? !inside[t] : inside[t]; /* 20%: the wrong way round */
+        int32_t d = last[t] + (int32_t)rnd(40);
+        if (entry && rnd(20) == 0)
+            d = last[t] - 1 - (int32_t)rnd(30); /* recorded late: out of order */
+        else
+            last[t] = d;
+        inside[t] = entry;
+        snprintf(numbers[i], 16, "BULK%04d", t);
+        in[i] = (limes_crossing_in){
+            .person = {.surname = "BULK", .given_names = "T", .nationality = nats[t % 5]},
+            .doc = {.doc_type = "P", .issuer = nats[t % 5], .number = numbers[i]},
+            .bcp_code = i % 2 ? "TN-TUN-AIR" : "ES-ALGECIRAS",
+            .direction = entry ? "entry" : "exit",
+            .at_ms = (int64_t)d * 86400000 + i,
+            .officer = "bulk",
+            .not_counted = rnd(15) == 0,
+        };
+    }
+}
+
+/* What the public API shows of one traveller: stays, crossings, situation. */
+static char *traveller_view(limes_store *s, const char *number)
+{
+    json_t *found;
+    limes_error err = {0};
+    if (limes_traveller_search(s, number, NULL, 5, &found, &err) || json_array_size(found) != 1) {
+        json_decref(found);
+        return strdup("missing");
+    }
+    int64_t id = json_integer_value(json_object_get(json_array_get(found, 0), "id"));
+    json_decref(found);
+    json_t *st, *cr;
+    limes_traveller_stay(s, id, day("2025-06-01"), &st, &err);
+    limes_traveller_crossings(s, id, &cr, &err);
+    size_t i;
+    json_t *row;
+    json_array_foreach(json_object_get(st, "stays"), i, row) json_object_del(row, "id");
+    json_object_del(st, "traveller_id");
+    json_array_foreach(cr, i, row)
+    {
+        json_object_set_new(row, "has_stay", json_boolean(json_is_integer(json_object_get(row, "stay_id"))));
+        json_object_del(row, "id");
+        json_object_del(row, "stay_id");
+    }
+    json_t *all = json_pack("{s:o, s:o}", "stay", st, "crossings", cr);
+    char *text = json_dumps(all, JSON_SORT_KEYS | JSON_COMPACT);
+    json_decref(all);
+    return text;
+}
+
+static void test_bulk_matches_row_by_row(void)
+{
+    static limes_crossing_in in[STREAM];
+    static limes_crossing_out bulk_out[STREAM], row_out[STREAM];
+    static char numbers[STREAM][16];
+    make_stream(in, numbers);
+    char other_path[512];
+    if (strncmp(db_path, "postgres", 8) == 0) {
+        if (pg_fresh_url("border_rows", other_path, sizeof other_path) != 0) {
+            CHECK(0);
+            return;
+        }
+    } else {
+        snprintf(other_path, sizeof other_path, "%s-rows", db_path);
+        unlink(other_path);
+    }
+    limes_store *rows_store;
+    limes_error err = {0};
+    CHECK_INT(limes_store_open(other_path, &rows_store, &err), LIMES_OK);
+    CHECK_INT(limes_bcp_add_demo(rows_store, &err), LIMES_OK);
+    /* bulk: batches of 37, 450 (more than one chunk) and 113 */
+    size_t cuts[] = {0, 37, 487, STREAM};
+    for (int b = 0; b < 3; b++) {
+        CHECK(border_bulk_possible(in + cuts[b], cuts[b + 1] - cuts[b]));
+        CHECK_INT(limes_crossings_record_batch(store, in + cuts[b], cuts[b + 1] - cuts[b],
+                                               bulk_out + cuts[b], &err), LIMES_OK);
+    }
+    for (int i = 0; i < STREAM; i++)
+        CHECK_INT(limes_crossing_record(rows_store, &in[i], &row_out[i], &err), LIMES_OK);
+    int anomalies = 0, differ = 0;
+    for (int i = 0; i < STREAM; i++) {
+        anomalies += bulk_out[i].anomaly[0] != 0;
+        if (strcmp(bulk_out[i].anomaly, row_out[i].anomaly) != 0 ||
+            (bulk_out[i].stay_id == 0) != (row_out[i].stay_id == 0) || bulk_out[i].id == 0)
+            differ++;
+    }
+    CHECK(anomalies > 20);
+    CHECK_INT(differ, 0);
+    for (int t = 0; t < POOL; t++) {
+        char number[16];
+        snprintf(number, sizeof number, "BULK%04d", t);
+        char *a = traveller_view(store, number), *b = traveller_view(rows_store, number);
+        if (strcmp(a, b) != 0)
+            fprintf(stderr, "  %s differs:\n  bulk %s\n  rows %s\n", number, a, b);
+        CHECK_STR(a, b);
+        free(a);
+        free(b);
+    }
+    json_t *o1, *o2;
+    CHECK_INT(limes_overstayers(store, day("2025-06-01"), 1000, &o1, &err), LIMES_OK);
+    CHECK_INT(limes_overstayers(rows_store, day("2025-06-01"), 1000, &o2, &err), LIMES_OK);
+    size_t i;
+    json_t *row;
+    int n1 = 0, n2 = 0;
+    json_array_foreach(o1, i, row) n1 += strcmp(json_string_value(json_object_get(row, "surname")), "BULK") == 0;
+    json_array_foreach(o2, i, row) n2 += strcmp(json_string_value(json_object_get(row, "surname")), "BULK") == 0;
+    CHECK_INT(n1, n2);
+    json_decref(o1);
+    json_decref(o2);
+    limes_store_close(rows_store);
+    if (strncmp(other_path, "postgres", 8) != 0)
+        unlink(other_path);
+}
+
 static void test_purge(void)
 {
     limes_error err = {0};
@@ -639,6 +779,7 @@ int main(int argc, char **argv)
     RUN(test_refusals);
     RUN(test_detections);
     RUN(test_batch_all_or_nothing);
+    RUN(test_bulk_matches_row_by_row);
     RUN(test_check_clear_then_admit_once);
     RUN(test_check_mrz_expired_is_stop);
     RUN(test_check_watchlist_hits_are_stop);
