@@ -441,7 +441,7 @@ test('check: the second line refuses with reason codes chosen by their letters',
   await page.keyboard.press('h');
   await page.keyboard.press('i');
   await page.keyboard.press('i');
-  await page.click('#refuse-confirm');
+  await page.keyboard.press('Enter');
   await page.waitForSelector('#decided');
   assert.match(await page.textContent('#decided'), /Refused \(reasons H\)/);
   const check = await server.call('supervisor1', 'GET', '/v1/checks/' + checkId);

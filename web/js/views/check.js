@@ -461,6 +461,11 @@ async function openRefuse() {
       h('button', { type: 'submit', class: 'refuse', id: 'refuse-confirm' }, t('refuse.confirm')),
       h('button', { type: 'button', onclick: () => { dialog.close(); dialog.remove(); } }, t('app.cancel')))));
   dialog.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && document.activeElement && document.activeElement.type === 'checkbox') {
+      e.preventDefault();
+      dialog.querySelector('form').requestSubmit();
+      return;
+    }
     const letter = e.key.length === 1 ? e.key.toUpperCase() : '';
     if (boxes[letter] && !e.altKey && !e.ctrlKey && !e.metaKey) {
       e.preventDefault();
