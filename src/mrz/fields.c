@@ -584,17 +584,68 @@ static void read_optional(struct reader *r)
                         s.line + 1, s.col + 1);
 }
 
-static void read_composite(struct reader *r)
+/* The composite check digit the zone gives ('0'-'9'), 0 if it cannot be computed. */
+static char composite_digit(const struct reader *r)
 {
     const struct layout *L = r->L;
-    if (L->composite.line < 0)
-        return;
     unsigned pos = 0, sum = 0;
     bool ok = true;
     for (int i = 0; i < 4 && L->composite_parts[i].len; i++)
         ok &= mrz_weighted_sum(at_span(r, L->composite_parts[i]),
                                (size_t)L->composite_parts[i].len, &pos, &sum);
-    char check = at_pos(r, L->composite), want = (char)('0' + sum % 10);
+    return ok ? (char)('0' + sum % 10) : 0;
+}
+
+/*
+ * The optional fields of TD1 and TD2 have no check digit of their own; only
+ * the composite covers them.  When it alone fails, a single look-alike swap
+ * there that makes it verify is proposed (tried on the zone, then undone).
+ */
+static void propose_optional_reading(struct reader *r, struct span s, const char *field)
+{
+    limes_mrz_doc *d = r->d;
+    char *text = &d->lines[s.line][s.col], check = at_pos(r, r->L->composite);
+    char reading[24] = "";
+    int found = 0;
+    for (int i = 0; i < s.len && found < 2; i++) {
+        char orig = text[i];
+        char alt = is_digit(orig) ? mrz_letter_for_digit(orig) : mrz_digit_for_letter(orig);
+        if (!alt)
+            continue;
+        text[i] = alt;
+        if (composite_digit(r) == check && found++ == 0)
+            copy_trimmed(reading, sizeof reading, text, (size_t)s.len);
+        text[i] = orig;
+    }
+    if (found == 1)
+        mrz_suggest(d, field, s.line + 1, s.col + 1, reading,
+                    "reading %s as '%s' makes the composite check digit verify: likely an OCR "
+                    "look-alike, confirm against the document", field, reading);
+    else if (found > 1)
+        mrz_problem(d, LIMES_MRZ_WARNING, "ocr-ambiguous", field, s.line + 1, s.col + 1,
+                    "several look-alike readings of %s make the composite check digit verify: "
+                    "compare it with the document", field);
+}
+
+static void propose_composite_fix(struct reader *r)
+{
+    const limes_mrz_checks *c = &r->d->checks;
+    if (c->document_number != LIMES_MRZ_CHECK_OK || c->birth_date != LIMES_MRZ_CHECK_OK ||
+        c->expiry_date != LIMES_MRZ_CHECK_OK || r->d->format == LIMES_MRZ_TD3)
+        return; /* TD3's optional field has its own check digit */
+    propose_optional_reading(r, r->L->optional, "optional_data");
+    if (r->L->optional2.len)
+        propose_optional_reading(r, r->L->optional2, "optional_data_2");
+}
+
+static void read_composite(struct reader *r)
+{
+    const struct layout *L = r->L;
+    if (L->composite.line < 0)
+        return;
+    char want = composite_digit(r);
+    bool ok = want != 0;
+    char check = at_pos(r, L->composite);
     if (ok && check == want) {
         r->d->checks.composite = LIMES_MRZ_CHECK_OK;
         return;
@@ -613,6 +664,8 @@ static void read_composite(struct reader *r)
         mrz_suggest(r->d, "composite", L->composite.line + 1, L->composite.col + 1, value,
                     "reading the composite check digit '%c' as '%c' makes it verify", check,
                     want);
+    } else if (ok && is_digit(check)) {
+        propose_composite_fix(r);
     }
 }
 

@@ -184,6 +184,17 @@ static void test_ocr_suggestions(void)
               "L898902C36UT07408122F1204159ZE184226B<<<<<10");
     p = find_problem(d, "ocr-suggestion");
     CHECK(p != NULL && strcmp(p->suggestion, "UTO") == 0);
+    /* optional data only the composite covers: one look-alike reading verifies */
+    d = parse("I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<\nD231458907UTO7408122F1204159AXI<<<<6");
+    p = find_problem(d, "ocr-suggestion");
+    CHECK(!d->valid);
+    CHECK(p != NULL && strcmp(p->field, "optional_data") == 0 &&
+          strcmp(p->suggestion, "AX1") == 0);
+    /* ... or several do (Z read for 2 in BEL optional data 2): no guess, a warning */
+    d = parse("IDBEL000590240<6013<<<<<<<<<<<\n8512017F1311048BEL85120100Z007\n"
+              "REINARTZ<<ULRIKE<KATIA<E<<<<<<");
+    CHECK(!d->valid && !find_problem(d, "ocr-suggestion"));
+    CHECK(find_problem(d, "ocr-ambiguous") != NULL);
     /* misreads seen with Tesseract: 0ZE for CZE, HAC for MAC */
     d = parse("P<CZESPECIMEN<<VZOR<<<<<<<<<<<<<<<<<<<<<<<<<\n"
               "99003853<10ZE1101018M1207046110101111<<<<<94");
