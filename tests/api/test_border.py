@@ -324,6 +324,14 @@ class DurabilityTest(unittest.TestCase):
         threads = [threading.Thread(target=worker, args=(n,)) for n in range(self.WORKERS)]
         for t in threads:
             t.start()
+        # kill in the middle of the stream: once enough were acknowledged
+        # (slow sanitizer builds on a busy machine need longer), plus a moment
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            with lock:
+                if sum(len(v) for v in acked.values()) >= 60:
+                    break
+            time.sleep(0.05)
         time.sleep(seconds)
         srv.proc.send_signal(signal.SIGKILL)
         srv.proc.wait()
@@ -346,7 +354,7 @@ class DurabilityTest(unittest.TestCase):
     def run_on(self, db):
         srv = KillableServer(db)
         try:
-            acked = self.stream_and_kill(srv, 1.5)
+            acked = self.stream_and_kill(srv, 0.3)
             total = self.check_survivors(srv, acked)
             print("durability on %s: %d acknowledged crossings, all present after SIGKILL"
                   % (db.split("?")[0], total), file=sys.stderr)
