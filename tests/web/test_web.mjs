@@ -172,6 +172,18 @@ test('user administration: an admin adds a user and changes a role', async () =>
   const u = users.users.find((x) => x.username === 'newofficer');
   assert.equal(u.role, 'second_line');
   assert.equal(u.display_name, 'Nour Haddad');
+  /* an API token, shown once, that works until it is revoked */
+  await page.selectOption('#token-user', 'officer1');
+  await page.fill('#token-name', 'booth scanner');
+  await page.click('#token-add button[type="submit"]');
+  await page.waitForSelector('#new-token code');
+  const token = (await page.textContent('#new-token code')).trim();
+  const whoami = async () => (await fetch(server.base + '/v1/session', { headers: { Authorization: 'Bearer ' + token } })).status;
+  assert.equal(await whoami(), 200);
+  const id = await page.getAttribute('#tokens tr:has-text("booth scanner") button[data-token]', 'data-token');
+  await page.click('#tokens button[data-token="' + id + '"]');
+  await page.waitForFunction(() => /revoked/.test(document.querySelector('#users-notice')?.textContent || ''));
+  assert.equal(await whoami(), 401);
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
@@ -515,6 +527,28 @@ test('check: the fields typed by hand, and a zone pasted in one piece', async (t
   await page.waitForSelector('#result');
   assert.equal(await page.getAttribute('#result', 'data-aid'), 'clear');
   assert.match(await page.textContent('#doc'), /SATO/);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('check: an officer refers to the second line with a reason (S key); no refusal offered', async (t) => {
+  if (!needChecks(t) || !routes.has('POST /v1/checks/{id}/decision')) return;
+  const page = await openPage('en');
+  await login(page, 'officer1');
+  await page.waitForSelector('select#bcp');
+  await scan(page, LISTED_TRAVELLER);
+  assert.equal(await page.$('#refuse'), null);
+  await page.keyboard.press('r');
+  assert.equal(await page.$('#refuse-dialog'), null, 'R does nothing for a first-line officer');
+  let sent = null;
+  page.on('request', (req) => { if (req.url().endsWith('/decision')) sent = JSON.parse(req.postData()); });
+  await page.keyboard.press('s');
+  await page.waitForSelector('#refer-dialog');
+  await page.keyboard.type('Hit on the national list: identity to confirm');
+  await page.click('#refer-confirm');
+  await page.waitForSelector('#decided');
+  assert.match(await page.textContent('#decided'), /second line/);
+  assert.deepEqual(sent, { decision: 'refer', reason: 'Hit on the national list: identity to confirm' });
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

@@ -4,15 +4,16 @@
  * setting a new password (GET/POST /v1/users, PATCH /v1/users/{id}).
  */
 import { h, clear } from '../dom.js';
+import * as i18n from '../i18n.js';
 import { t } from '../i18n.js';
 import { api } from '../api.js';
 import { errorBox, table } from './common.js';
 
 const ROLES = ['officer', 'second_line', 'supervisor', 'analyst', 'liaison', 'admin'];
-const state = { users: null, error: null, notice: null };
+const state = { users: null, tokens: null, error: null, notice: null, newToken: null };
 let root = null;
 
-window.addEventListener('limes:logout', () => Object.assign(state, { users: null, notice: null }));
+window.addEventListener('limes:logout', () => Object.assign(state, { users: null, tokens: null, notice: null, newToken: null }));
 
 export function render(main) {
   root = main;
@@ -23,6 +24,7 @@ export function render(main) {
 async function load() {
   try {
     state.users = (await api('GET', '/v1/users')).users;
+    state.tokens = (await api('GET', '/v1/tokens')).tokens;
     state.error = null;
   } catch (e) { state.error = e; }
   draw();
@@ -82,7 +84,43 @@ function draw() {
             onclick: () => change(u.id, { disabled: !u.disabled }, u.disabled ? 'users.enabled_notice' : 'users.disabled_notice', { user: u.username }) },
           u.disabled ? t('users.enable') : t('users.disable')),
           h('button', { type: 'button', onclick: () => resetPassword(u) }, t('users.reset_password')))])) : null),
-  add);
+  add, drawTokens());
+}
+
+/* API tokens for machine clients: the token is shown once, when created. */
+function drawTokens() {
+  let user;
+  let name;
+  const live = (state.tokens || []).filter((k) => !k.revoked_ms);
+  return h('section', { class: 'panel', 'aria-labelledby': 'tokens-title' },
+    h('h2', { id: 'tokens-title' }, t('tokens.title')),
+    state.newToken ? h('div', { class: 'note info', role: 'status', id: 'new-token' },
+      h('p', {}, t('tokens.shown_once', { user: state.newToken.username })),
+      h('code', { class: 'route', dir: 'ltr' }, state.newToken.token)) : null,
+    table('tokens', [t('login.username'), t('tokens.name'), t('tokens.created'), ''],
+      live.map((k) => [h('span', { dir: 'ltr' }, k.username), h('span', { dir: 'auto' }, k.name), i18n.dateTime(k.created_ms),
+        h('button', { type: 'button', 'data-token': k.id, onclick: async () => {
+          try {
+            await api('DELETE', '/v1/tokens/' + k.id);
+            state.notice = t('tokens.revoked', { name: k.name });
+            state.newToken = null;
+          } catch (e) { state.error = e; }
+          await load();
+        } }, t('tokens.revoke'))]), 'tokens.none'),
+    h('form', { id: 'token-add', class: 'toolbar', onsubmit: async (e) => {
+      e.preventDefault();
+      try {
+        state.newToken = await api('POST', '/v1/tokens', { username: user.value, name: name.value.trim() });
+        state.notice = null;
+        state.error = null;
+      } catch (err) { state.error = err; state.newToken = null; }
+      await load();
+    } },
+    h('div', { class: 'field' }, h('label', { for: 'token-user' }, t('login.username')),
+      user = h('select', { id: 'token-user' }, (state.users || []).filter((u) => !u.disabled).map((u) => h('option', { value: u.username }, u.username)))),
+    h('div', { class: 'field' }, h('label', { for: 'token-name' }, t('tokens.name')),
+      name = h('input', { id: 'token-name', required: true, maxlength: '100', autocomplete: 'off' })),
+    h('button', { type: 'submit', class: 'primary' }, t('tokens.create'))));
 }
 
 function resetPassword(u) {
