@@ -226,6 +226,18 @@ limes_rc limes_mrz_name_fit(const char *mrz_name, size_t width, char **out, bool
  */
 limes_rc limes_mrz_name_to_arabic(const char *mrz, bool shadda, char **out, limes_error *err);
 
+/*
+ * Fold an MRZ name for matching (not for writing): in names that read as
+ * Arabic transliteration, the spellings Appendix B says a match must
+ * tolerate become one: teh marbuta XTA/XAH -> XAH, a doubled letter (shadda)
+ * -> single, Persian XYA and alef maksura XAY -> Y, Persian XKK -> K, and the
+ * hamza/madda/wasla alef forms XAE, XAA, I, XXA -> A.  A name that is not a
+ * token sequence (it has C, O or a stray X) is returned unchanged; a Latin
+ * name that happens to parse (ANNA -> ANA) is folded too, harmless when both
+ * sides of a comparison are folded.  Fillers are kept.  *out malloc'd.
+ */
+limes_rc limes_mrz_name_fold(const char *mrz, char **out, limes_error *err);
+
 /* ---- generating a zone from fields ---- */
 
 /*

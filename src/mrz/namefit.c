@@ -2,8 +2,8 @@
  * namefit.c - fitting an MRZ name into its field (Doc 9303 Part 3 section
  * 4.6: padding, and truncation that keeps "<<" and at least the first
  * letter of the secondary identifier, ending on a letter so that a reader
- * sees "possibly truncated"), and reading MRZ Arabic transliterations back
- * into Arabic script (Appendix B.6).
+ * sees "possibly truncated"), reading MRZ Arabic transliterations back
+ * into Arabic script (Appendix B.6), and folding them for matching.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -181,5 +181,65 @@ limes_rc limes_mrz_name_to_arabic(const char *mrz, bool shadda, char **out, lime
         return limes_fail(err, rc ? rc : LIMES_INVALID, "mrz", "no Arabic name could be read");
     }
     *out = buf_take(&b);
+    return *out ? LIMES_OK : limes_fail(err, LIMES_NOMEM, "mrz", "out of memory");
+}
+
+/* The matching form of one Arabic token (B.5.5.6 and the Persian/Arabic pairs). */
+static const char *folded_token(const char *t, size_t n)
+{
+    static const char *const pairs[][2] = {
+        {"XTA", "XAH"}, {"XYA", "Y"}, {"XAY", "Y"}, {"XKK", "K"},
+        {"XAE", "A"},   {"XAA", "A"}, {"I", "A"},   {"XXA", "A"},
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+        if (strlen(pairs[i][0]) == n && memcmp(pairs[i][0], t, n) == 0)
+            return pairs[i][1];
+    return NULL;
+}
+
+/* Fold one component (no '<') into b; false if it is not an Arabic token sequence. */
+static bool fold_component(buf *b, const char *s, size_t len)
+{
+    size_t start = b->len, i = 0;
+    char previous[4] = "";
+    while (i < len) {
+        size_t n = token_length(s + i, len - i);
+        if (!translit_reverse(s + i, n))
+            return false;
+        const char *f = folded_token(s + i, n);
+        char token[4];
+        snprintf(token, sizeof token, "%.*s", f ? (int)strlen(f) : (int)n, f ? f : s + i);
+        if (strcmp(token, previous) != 0 && buf_puts(b, token))
+            return false;
+        snprintf(previous, sizeof previous, "%s", token);
+        i += n;
+    }
+    return b->len > start || len == 0;
+}
+
+limes_rc limes_mrz_name_fold(const char *mrz, char **out, limes_error *err)
+{
+    if (!mrz || strlen(mrz) > 256 || !mrz_name_chars(mrz))
+        return limes_fail(err, LIMES_INVALID, "mrz", "an MRZ name holds only A-Z and '<'");
+    buf b;
+    buf_init(&b, 1024);
+    bool arabic = true;
+    for (const char *p = mrz; *p && arabic;) {
+        size_t n = strcspn(p, "<");
+        arabic = fold_component(&b, p, n);
+        p += n;
+        while (*p == '<' && arabic)
+            arabic = buf_putc(&b, *p++) == LIMES_OK;
+    }
+    if (!arabic) {
+        buf_reset(&b);
+        if (buf_puts(&b, mrz)) {
+            buf_release(&b);
+            return limes_fail(err, LIMES_NOMEM, "mrz", "out of memory");
+        }
+    }
+    *out = buf_take(&b);
+    if (!*out)
+        *out = strdup("");
     return *out ? LIMES_OK : limes_fail(err, LIMES_NOMEM, "mrz", "out of memory");
 }

@@ -372,6 +372,26 @@ static void test_fit_and_reverse(void)
     CHECK_INT(limes_mrz_name_to_arabic("XQ", true, &out, NULL), LIMES_INVALID);
 }
 
+static void check_fold(const char *in, const char *want)
+{
+    char *out = NULL;
+    CHECK_INT(limes_mrz_name_fold(in, &out, NULL), LIMES_OK);
+    CHECK_STR(out, want);
+    free(out);
+}
+
+static void test_fold(void)
+{
+    check_fold("JMYLXTA<NEYMXAH", "JMYLXAH<NEYMXAH");
+    check_fold("MXHMMD", "MXHMD");
+    check_fold("MHDXYA", "MHDY");
+    check_fold("XAEXHMD<<ISMAEYL", "AXHMD<<ASMAEYL");
+    check_fold("ERIKSSON<<ANNA", "ERIKSSON<<ANNA"); /* O is no Arabic token: unchanged */
+    check_fold("", "");
+    char *out = NULL;
+    CHECK_INT(limes_mrz_name_fold("abc", &out, NULL), LIMES_INVALID);
+}
+
 static void make_and_read(limes_mrz_format format, const char *number, const char *optional)
 {
     limes_mrz_fields f = {.format = format, .issuing_state = "UTO",
@@ -430,6 +450,7 @@ int main(void)
     RUN(test_countries);
     RUN(test_names);
     RUN(test_fit_and_reverse);
+    RUN(test_fold);
     RUN(test_make);
     return test_summary();
 }
