@@ -18,6 +18,7 @@
 #define SIM_TRANSLIT_MAX 0.93
 #define SIM_SKEL_CROSS 0.86
 #define SIM_INITIAL 0.80
+#define TRANSLIT_SPELLINGS 6
 
 const char *names_how_name(name_match_how how)
 {
@@ -118,6 +119,8 @@ static double translit_sim(const name_token *ar, const name_token *la)
     double best = 0.0;
     for (int g = 0; g < ar->ngroups; g++) {
         size_t ns = names_group_nspellings(ar->groups[g]);
+        if (ns > TRANSLIT_SPELLINGS)
+            ns = TRANSLIT_SPELLINGS; /* the most used spellings carry the signal */
         for (size_t k = 0; k < ns; k++) {
             size_t n;
             const uint32_t *sp = names_group_spelling(ar->groups[g], k, &n);

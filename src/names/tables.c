@@ -37,6 +37,7 @@ static struct {
     size_t nskel_ar;
     struct latin_group latin[64];
     size_t nlatin;
+    size_t latin_first[128]; /* first group starting with each ASCII letter (groups sorted) */
     strmap particles;
     strmap titles;
     /* variant groups: token text -> [group ids]; group -> spellings */
@@ -118,6 +119,11 @@ static limes_rc load_fold(const char *name)
     return LIMES_OK;
 }
 
+static int cmp_latin(const void *a, const void *b)
+{
+    return strcmp(((const struct latin_group *)a)->s, ((const struct latin_group *)b)->s);
+}
+
 static limes_rc load_skeleton(void)
 {
     const struct embedded_file *f = data_file("skeleton.tsv");
@@ -147,6 +153,11 @@ static limes_rc load_skeleton(void)
         }
     }
     qsort(T.skel_ar, T.nskel_ar, sizeof T.skel_ar[0], cmp_fold);
+    qsort(T.latin, T.nlatin, sizeof T.latin[0], cmp_latin);
+    for (size_t c = 0; c < 128; c++)
+        T.latin_first[c] = T.nlatin;
+    for (size_t i = T.nlatin; i-- > 0;)
+        T.latin_first[(unsigned char)T.latin[i].s[0] & 127] = i;
     return LIMES_OK;
 }
 
@@ -441,7 +452,9 @@ int names_skel_latin(const char *s, size_t n, size_t *used)
 {
     int best = -1;
     size_t best_len = 0;
-    for (size_t i = 0; i < T.nlatin; i++) {
+    unsigned char c = (unsigned char)s[0];
+    size_t from = c < 128 ? T.latin_first[c] : T.nlatin;
+    for (size_t i = from; i < T.nlatin && T.latin[i].s[0] == s[0]; i++) {
         size_t gl = T.latin[i].len;
         if (gl > best_len && gl <= n && s[0] == T.latin[i].s[0] &&
             memcmp(s, T.latin[i].s, gl) == 0) {

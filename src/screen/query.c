@@ -178,7 +178,7 @@ static void reach_by_trigrams(struct qctx *c, int qi)
                 s->tri_touched[s->ntri++] = v;
         }
     }
-    unsigned need = t->ncp <= 2 ? 1u : (unsigned)(t->ncp + 2) / 3;
+    unsigned need = t->ncp <= 2 ? 1u : (unsigned)(t->ncp + 1) / 2;
     for (size_t k = 0; k < s->ntri; k++) {
         uint32_t v = s->tri_touched[k];
         const struct vtok *x = &c->e->vt[v];
