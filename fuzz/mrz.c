@@ -1,7 +1,7 @@
 /*
  * mrz.c - fuzz target for the MRZ module.  The first byte chooses what the
  * rest feeds: the zone parser (and its JSON), the Unicode name writer, the
- * Arabic reverse reader or the name fitter.  A zone read as valid must
+ * Arabic reverse reader, the matching fold or the name fitter.  A zone read as valid must
  * survive a round trip: written again from its fields by limes_mrz_make()
  * and read back, it is still valid with the same number and dates.
  */
@@ -64,6 +64,8 @@ static void fuzz_names(int mode, const char *text)
     limes_rc rc;
     if ((mode & 3) == 1)
         rc = limes_mrz_name_from_unicode(text, &opts, &out, NULL);
+    else if ((mode & 3) == 2 && (mode & 16))
+        rc = limes_mrz_name_fold(text, &out, NULL);
     else if ((mode & 3) == 2)
         rc = limes_mrz_name_to_arabic(text, mode & 4, &out, NULL);
     else
