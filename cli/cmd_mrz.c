@@ -1,5 +1,5 @@
 /*
- * cmd_mrz.c - `limes mrz parse|make|name`: read and validate machine-readable
+ * cmd_mrz.c - `limes mrz parse|make|name|arabic|codes`: read and validate machine-readable
  * zones from a file or standard input (documents separated by blank lines),
  * write a complete zone from fields, and turn a Unicode name into an MRZ
  * name field.  Invalid documents are a result, not a failure: parse exits 0
@@ -22,6 +22,7 @@ static const char mrz_usage[] =
     "       limes mrz make --json FILE|-\n"
     "       limes mrz name [--lang LANG] [--split-abd] [--width N] \"NAME\"\n"
     "       limes mrz arabic MRZ-NAME\n"
+    "       limes mrz codes [CODE]\n"
     "parse: documents are separated by blank lines; --json prints one JSON object\n"
     "per document per line.  --on sets the date two-digit years are resolved\n"
     "against (default today).  make: a JSON object with the fields of `parse --json`\n"
@@ -282,6 +283,30 @@ static int run_arabic(int argc, char **argv)
     return EXIT_OK;
 }
 
+static void print_country(const limes_country *c)
+{
+    printf("%-3s %s  %s | %s | %s\n", c->code, c->icao_only ? "ICAO" : "ISO ", c->name_en,
+           c->name_ar ? c->name_ar : "-", c->name_fr ? c->name_fr : "-");
+}
+
+static int run_codes(int argc, char **argv)
+{
+    if (argc > 2)
+        return cli_usage("mrz codes: at most one CODE");
+    if (argc == 2) {
+        const limes_country *c = limes_country_find(argv[1], strlen(argv[1]));
+        if (!c) {
+            fprintf(stderr, "limes: '%s' is not an ISO 3166-1 or ICAO code\n", argv[1]);
+            return EXIT_FAIL;
+        }
+        print_country(c);
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < limes_country_count(); i++)
+        print_country(limes_country_at(i));
+    return EXIT_OK;
+}
+
 static int run_mrz(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0) {
@@ -296,6 +321,8 @@ static int run_mrz(int argc, char **argv)
         return run_name(argc - 1, argv + 1);
     if (strcmp(argv[1], "arabic") == 0)
         return run_arabic(argc - 1, argv + 1);
+    if (strcmp(argv[1], "codes") == 0)
+        return run_codes(argc - 1, argv + 1);
     return cli_usage("mrz: unknown action '%s'", argv[1]);
 }
 

@@ -79,6 +79,15 @@ class MrzCliTest(unittest.TestCase):
         p = run(["mrz", "name", "--lang", "ukr", "ТКАЧЕНКО, МАР'ЯНА"])
         self.assertEqual(p.stdout.strip(), "TKACHENKO<<MARIANA")
         self.assertNotEqual(run(["mrz", "name", "R2D2"]).returncode, 0)
+        p = run(["mrz", "arabic", "JMAL<EBD<ALNAXSSR"])
+        self.assertEqual(p.stdout.strip(), "جمال عبد الناصر")
+
+    def test_codes(self):
+        p = run(["mrz", "codes"])
+        self.assertEqual(len(p.stdout.splitlines()), 279)
+        self.assertIn("Germany", run(["mrz", "codes", "D<<"]).stdout)
+        self.assertIn("ICAO", run(["mrz", "codes", "UTO"]).stdout)
+        self.assertEqual(run(["mrz", "codes", "YTO"]).returncode, 1)
 
 
 class MrzApiTest(unittest.TestCase):
