@@ -34,7 +34,7 @@
  * statement, so small chunks.
  */
 #define CHUNK 400
-#define CHUNK_SQLITE 32
+#define CHUNK_SQLITE 16
 #define SQL_MAX (4 << 20)
 #define PENDING_ID (INT64_MAX / 2) /* ids of stays not inserted yet sort last */
 
