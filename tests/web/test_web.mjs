@@ -58,6 +58,9 @@ async function openPage(lang) {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  /* a script or style the Content-Security-Policy refuses, or a file that is not there */
+  page.on('console', (m) => { if (m.type() === 'error' && /Content Security Policy|Refused to|404/.test(m.text())) errors.push(m.text()); });
+  page.on('response', (r) => { if (r.status() === 404) errors.push('404 ' + r.url()); });
   page.errors = errors;
   if (lang) await context.addInitScript((l) => { if (!localStorage.getItem('limes.lang')) localStorage.setItem('limes.lang', l); }, lang);
   await page.goto(server.base + '/');
@@ -321,6 +324,12 @@ async function contrastFailures(page) {
   });
 }
 
+/* Touch targets: every button, menu link, field and fold-out is at least 44 px high. */
+async function smallTargets(page) {
+  return page.$$eval('button, #menu a, input:not([type=checkbox]), select, summary', (els) =>
+    els.filter((e) => e.getClientRects().length && e.getBoundingClientRect().height < 43.5).map((e) => e.outerHTML.slice(0, 60)));
+}
+
 test('contrast: text on the login, check, audit and users screens meets WCAG AA, in English and Arabic', async () => {
   for (const lang of ['en', 'ar']) {
     const page = await openPage(lang);
@@ -337,10 +346,7 @@ test('contrast: text on the login, check, audit and users screens meets WCAG AA,
   await page.click('#menu a[data-screen="users"]');
   await page.waitForSelector('#users');
   assert.deepEqual(await contrastFailures(page), [], 'users');
-  /* touch targets: every button and menu link is at least 44 px high */
-  const small = await page.$$eval('button, #menu a, input:not([type=checkbox]), select', (els) =>
-    els.filter((e) => e.getClientRects().length && e.getBoundingClientRect().height < 43.5).map((e) => e.outerHTML.slice(0, 60)));
-  assert.deepEqual(small, []);
+  assert.deepEqual(await smallTargets(page), []);
   await page.context().close();
 });
 
@@ -428,6 +434,8 @@ test('check: a hit with its explanation (which name part met which) and the acti
   assert.ok(pairs.some(([q, e]) => q === 'kareem' && e === 'karim'), 'kareem met karim: ' + JSON.stringify(pairs));
   assert.ok(pairs.some(([q, e]) => q === 'haddad' && e === 'haddad'), 'haddad met haddad: ' + JSON.stringify(pairs));
   assert.match(text, /Date of birth/);
+  assert.deepEqual(await smallTargets(page), [], 'touch targets on the check screen');
+  assert.deepEqual(await contrastFailures(page), [], 'contrast of the result card');
   /* the same card in Arabic */
   await page.click('#langs button[data-lang="ar"]');
   assert.match(await page.textContent('#aid-title'), /توقّف/);
