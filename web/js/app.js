@@ -105,8 +105,8 @@ function drawLogin() {
   clear(menu);
   clear(main);
   let errorBox;
-  const username = h('input', { id: 'username', name: 'username', autocomplete: 'username', required: true });
-  const password = h('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const username = h('input', { id: 'username', name: 'username', autocomplete: 'username', dir: 'auto', required: true });
+  const password = h('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', dir: 'auto', required: true });
   const form = h('form', { class: 'panel login', id: 'login-form', novalidate: true, onsubmit: async (e) => {
     e.preventDefault();
     errorBox.textContent = '';
