@@ -545,6 +545,12 @@ static void read_sex(struct reader *r)
     else
         mrz_problem(r->d, LIMES_MRZ_ERROR, "bad-sex", "sex", r->L->sex.line + 1,
                     r->L->sex.col + 1, "sex '%c' is not F, M or '<'", c);
+    const char *reading = c == 'H' || c == 'N' ? "M" : c == 'E' || c == 'P' ? "F"
+                        : c == 'K' ? "<" : NULL; /* K: a common OCR reading of '<' */
+    if (reading)
+        mrz_suggest(r->d, "sex", r->L->sex.line + 1, r->L->sex.col + 1, reading,
+                    "'%c' is an OCR look-alike of '%s' in the sex field (no check digit "
+                    "covers it): confirm against the document", c, reading);
 }
 
 static bool all_fillers(const char *s, size_t n)

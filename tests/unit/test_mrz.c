@@ -195,6 +195,12 @@ static void test_ocr_suggestions(void)
               "REINARTZ<<ULRIKE<KATIA<E<<<<<<");
     CHECK(!d->valid && !find_problem(d, "ocr-suggestion"));
     CHECK(find_problem(d, "ocr-ambiguous") != NULL);
+    /* the sex field has no check digit: a look-alike is proposed by field type */
+    d = parse("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
+              "L898902C36UTO7408122E1204159ZE184226B<<<<<10");
+    p = find_problem(d, "ocr-suggestion");
+    CHECK(p != NULL && strcmp(p->field, "sex") == 0 && strcmp(p->suggestion, "F") == 0);
+    CHECK(!d->valid && d->sex == 0);
     /* misreads seen with Tesseract: 0ZE for CZE, HAC for MAC */
     d = parse("P<CZESPECIMEN<<VZOR<<<<<<<<<<<<<<<<<<<<<<<<<\n"
               "99003853<10ZE1101018M1207046110101111<<<<<94");
