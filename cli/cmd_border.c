@@ -245,9 +245,13 @@ static int run_purge(int argc, char **argv)
     limes_store_close(s);
     if (!rc)
         printf("purged: %lld stays, %lld crossings, %lld refusals, %lld detections, %lld "
-               "travellers\n",
+               "checks, %lld travellers\n",
                (long long)n.stays, (long long)n.crossings, (long long)n.refusals,
-               (long long)n.detections, (long long)n.travellers);
+               (long long)n.detections, (long long)n.checks, (long long)n.travellers);
+    if (!rc && n.overstays_due_soon)
+        printf("warning: %lld stays without exit reach the end of their retention within 90 "
+               "days\n",
+               (long long)n.overstays_due_soon);
     return rc;
 }
 

@@ -221,6 +221,9 @@ limes_retention limes_retention_default(void);
 
 typedef struct limes_purge_counts {
     int64_t stays, crossings, refusals, detections, checks, travellers;
+    /* Stays without exit that this purge kept but that reach the end of
+     * their retention within 90 days (EES warns 3 months ahead). */
+    int64_t overstays_due_soon;
 } limes_purge_counts;
 
 /*

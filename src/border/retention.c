@@ -77,6 +77,13 @@ limes_rc limes_border_purge(limes_store *s, int32_t today, const limes_retention
     if (rc)
         return rc;
     rc = purge_tx(tx, today - r->closed_days, today - r->overstay_days, &c, err);
+    if (!rc) {
+        store_val w[] = {sv_int(today - r->overstay_days), sv_int(today - r->overstay_days + 90)};
+        rc = store_query_int(tx, "SELECT COUNT(*) FROM stays WHERE closed = 0 AND "
+                                 "COALESCE(latest_exit_day, entry_day) >= $1 AND "
+                                 "COALESCE(latest_exit_day, entry_day) < $2",
+                             w, 2, &c.overstays_due_soon, err);
+    }
     if (rc) {
         store_rollback(tx);
         return rc;
@@ -86,10 +93,10 @@ limes_rc limes_border_purge(limes_store *s, int32_t today, const limes_retention
     char detail[256];
     snprintf(detail, sizeof detail,
              "retention %d/%d days: %lld stays, %lld crossings, %lld refusals, %lld detections, "
-             "%lld checks, %lld travellers erased",
+             "%lld checks, %lld travellers erased; %lld stays without exit due within 90 days",
              r->closed_days, r->overstay_days, (long long)c.stays, (long long)c.crossings,
              (long long)c.refusals, (long long)c.detections, (long long)c.checks,
-             (long long)c.travellers);
+             (long long)c.travellers, (long long)c.overstays_due_soon);
     limes_audit_entry e = {.actor = actor ? actor : "", .role = "system", .action = "purge",
                            .purpose = "retention", .outcome = "ok", .detail = detail};
     if (out)

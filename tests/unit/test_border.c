@@ -731,6 +731,13 @@ static void test_purge(void)
     /* nothing is old enough on 1 June 2025 with the default retention */
     CHECK_INT(limes_border_purge(store, day("2025-06-01"), NULL, "test", &c, &err), LIMES_OK);
     CHECK_INT(c.stays + c.crossings + c.refusals + c.detections + c.travellers, 0);
+    /* the overstay of 1 Jan 2025 (last lawful day 31 March 2025) is erased 1827 days
+     * later, on 1 April 2030: a purge in February 2030 warns about it */
+    limes_retention keep_closed = {5000, 1827};
+    CHECK_INT(limes_border_purge(store, day("2030-02-01"), &keep_closed, "test", &c, &err),
+              LIMES_OK);
+    CHECK(c.overstays_due_soon >= 1);
+    CHECK_INT(c.refusals, 0);
     /* in 2031 everything from 2024-2025 is past retention, overstays included */
     CHECK_INT(limes_border_purge(store, day("2031-01-01"), NULL, "test", &c, &err), LIMES_OK);
     CHECK(c.stays > 0);
@@ -746,7 +753,7 @@ static void test_purge(void)
     limes_audit_filter f = {.actor = "test"};
     json_t *rows;
     CHECK_INT(limes_audit_query(store, &f, &rows, &err), LIMES_OK);
-    CHECK_INT(json_array_size(rows), 2);
+    CHECK_INT(json_array_size(rows), 3);
     json_decref(rows);
     limes_audit_report rep;
     CHECK_INT(limes_audit_verify(store, &rep, &err), LIMES_OK);
