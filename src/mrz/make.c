@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/date.h"
 #include "mrz/mrz_int.h"
 
 struct zone {
@@ -64,6 +65,29 @@ static limes_rc put_code(struct zone *z, int line, int col, const char *code, co
     return put_field(z, line, col, code, 3, field, err);
 }
 
+/* Two date characters: 0-99, -1 both unknown ('<<'), -2 half known. */
+static int two_parts(const char *p)
+{
+    if (p[0] == '<' && p[1] == '<')
+        return -1;
+    if (p[0] == '<' || p[1] == '<')
+        return -2;
+    return (p[0] - '0') * 10 + (p[1] - '0');
+}
+
+/* YYMMDD with unknown parts allowed is a possible date of `year`. */
+static bool date_parts_ok(const char *six, int year)
+{
+    int yy = two_parts(six), month = two_parts(six + 2), day = two_parts(six + 4);
+    if (yy == -2 || month == -2 || day == -2)
+        return false;
+    if (month == -1)
+        return day == -1 || (day >= 1 && day <= 31);
+    if (month < 1 || month > 12)
+        return false;
+    return day == -1 || date_valid(yy == -1 ? 2000 : year, month, day);
+}
+
 /* "YYYY-MM-DD" (with '?' for unknown parts) or six MRZ characters -> YYMMDD. */
 static limes_rc put_date(struct zone *z, int line, int col, const char *date, const char *field,
                          limes_error *err)
@@ -83,6 +107,8 @@ static limes_rc put_date(struct zone *z, int line, int col, const char *date, co
     for (int i = 0; i < 6; i++)
         if (!((six[i] >= '0' && six[i] <= '9') || six[i] == '<'))
             return limes_fail(err, LIMES_INVALID, field, "%s must be YYYY-MM-DD or YYMMDD", field);
+    if (!date_parts_ok(six, len == 10 ? atoi(date) : 2000))
+        return limes_fail(err, LIMES_INVALID, field, "%s is not a calendar date", field);
     put(z, line, col, six, 6);
     put_check(z, line, col + 6, col, 6);
     return LIMES_OK;

@@ -440,6 +440,31 @@ static void test_make(void)
     limes_error err = {0};
     CHECK_INT(limes_mrz_make(&f, &zone, &err), LIMES_INVALID);
     CHECK_STR(err.field, "issuing_state");
+    /* every field missing or wrong is refused by name, never a crash */
+    limes_mrz_fields empty = {.format = LIMES_MRZ_TD1};
+    CHECK_INT(limes_mrz_make(&empty, &zone, &err), LIMES_INVALID);
+    f.issuing_state = "UTO";
+    f.birth_date = "1974-13";
+    CHECK_INT(limes_mrz_make(&f, &zone, &err), LIMES_INVALID);
+    CHECK_STR(err.field, "birth_date");
+    f.birth_date = "1974-02-30";
+    CHECK_INT(limes_mrz_make(&f, &zone, &err), LIMES_INVALID);
+    CHECK_STR(err.field, "birth_date");
+    f.birth_date = "1974-08-12";
+    f.sex = "Q";
+    CHECK_INT(limes_mrz_make(&f, &zone, &err), LIMES_INVALID);
+    CHECK_STR(err.field, "sex");
+    f.sex = "F";
+    f.document_number = "1234567890";
+    CHECK_INT(limes_mrz_make(&f, &zone, &err), LIMES_INVALID); /* TD3 has no long numbers */
+    CHECK_STR(err.field, "document_number");
+    f.format = LIMES_MRZ_UNKNOWN;
+    CHECK_INT(limes_mrz_make(&f, &zone, &err), LIMES_INVALID);
+    json_t *o = json_pack("{s:s, s:s, s:s}", "format", "TD2", "issuing_state", "UTO",
+                          "primary_identifier", "X");
+    CHECK_INT(limes_mrz_make_json(o, &zone, &err), LIMES_INVALID);
+    json_decref(o);
+    CHECK_INT(limes_mrz_make_json(NULL, &zone, &err), LIMES_INVALID);
 }
 
 int main(void)
