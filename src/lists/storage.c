@@ -99,6 +99,26 @@ static limes_rc import_one(const char *format, const char *path, const limes_imp
     return rc;
 }
 
+/* A ref (document: ref and issuer) may appear in only one of several files. */
+static limes_rc refs_unique_across_files(const limes_watch_set *one, const char *path,
+                                         json_t *seen, limes_error *err)
+{
+    char key[300];
+    for (size_t i = 0; i < one->npersons + one->ndocuments; i++) {
+        bool person = i < one->npersons;
+        const char *ref = person ? one->persons[i].ref : one->documents[i - one->npersons].ref;
+        const char *issuer = person ? "" : one->documents[i - one->npersons].issuer;
+        snprintf(key, sizeof key, "%c/%s/%s", person ? 'p' : 'd', issuer, ref ? ref : "");
+        const char *first = json_string_value(json_object_get(seen, key));
+        if (first)
+            return limes_fail(err, LIMES_INVALID, "paths", "ref '%.*s' is in both %s and %s",
+                              utf8_prefix(ref ? ref : "", 60), ref ? ref : "", first,
+                              base_name(path));
+        json_object_set_new(seen, key, json_string(base_name(path)));
+    }
+    return LIMES_OK;
+}
+
 limes_rc limes_import_files(const char *format, const char *const *paths, size_t npaths,
                             const limes_import_options *opt, limes_watch_set **out,
                             limes_import_report *report, limes_error *err)
@@ -112,16 +132,23 @@ limes_rc limes_import_files(const char *format, const char *const *paths, size_t
     if (strcmp(format, "ofac") == 0)
         return import_ofac_paths(paths, npaths, opt, out, report, err);
     limes_watch_set *all = set_new();
-    if (!all)
+    json_t *seen = json_object();
+    if (!all || !seen) {
+        limes_watch_set_free(all);
+        json_decref(seen);
         return limes_fail(err, LIMES_NOMEM, "paths", "out of memory");
+    }
     limes_rc rc = LIMES_OK;
     for (size_t i = 0; i < npaths && !rc; i++) {
         limes_watch_set *one = NULL;
         rc = import_one(format, paths[i], opt, &one, report, err);
+        if (!rc && npaths > 1)
+            rc = refs_unique_across_files(one, paths[i], seen, err);
         if (!rc && set_append(all, one))
             rc = limes_fail(err, LIMES_NOMEM, "paths", "out of memory");
         limes_watch_set_free(one);
     }
+    json_decref(seen);
     if (rc) {
         limes_watch_set_free(all);
         return rc;

@@ -563,6 +563,17 @@ static void test_store_round_trip_and_atomic_replace(void)
     CHECK(loaded && loaded->npersons == 3 && find_ref(loaded, "NP-2"));
     limes_watch_set_free(loaded);
 
+    /* Several files form one list; a ref may not repeat across them. */
+    const char *two[] = {write_tmp("a.csv", "ref,full_name\nA-1,Ali\n"), NULL};
+    char first[600];
+    snprintf(first, sizeof first, "%s", two[0]);
+    two[0] = first;
+    two[1] = write_tmp("b.csv", "ref,full_name\nA-1,Omar\n");
+    CHECK_INT(limes_lists_import(s, "NATIONAL", "csv", two, 2, NULL, NULL, &rep, &err),
+              LIMES_INVALID);
+    CHECK(strstr(err.message, "'A-1' is in both a.csv and b.csv") != NULL);
+    CHECK_INT(limes_lists_generation(s), g2);
+
     /* A good re-import replaces it entirely. */
     const char *p3[] = {write_tmp("small.csv", "ref,full_name\nZ-1,Zaid Nour\n")};
     CHECK_INT(limes_lists_import(s, "NATIONAL", "csv", p3, 1, NULL, NULL, &rep, &err), LIMES_OK);
