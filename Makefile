@@ -44,6 +44,7 @@ $(SAN_BUILD)/build.ninja:
 check: deps web web-test-deps $(SAN_BUILD)/build.ninja $(FUZZ_BUILD)/build.ninja
 	ninja -C $(SAN_BUILD)
 	ninja -C $(FUZZ_BUILD)
+	export LIMES_PG_STATE=$(abspath $(SAN_BUILD))/pg-test.state; \
 	LIMES_TEST_PG=$$(tools/pg-test.sh start || true); export LIMES_TEST_PG; \
 	LIMES_FUZZ_BUILD=$(abspath $(FUZZ_BUILD)) tools/run-tests.sh $(SAN_BUILD); \
 	rc=$$?; tools/pg-test.sh stop; exit $$rc
