@@ -560,3 +560,36 @@ test('check: an officer refers to the second line with a reason (S key); no refu
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
+
+test('check: a minor travelling with an adult of the same group (Alt+G), and on a flight', async (t) => {
+  if (!needChecks(t)) return;
+  const page = await openPage('en');
+  await login(page, 'officer1');
+  await page.waitForSelector('select#bcp');
+  await page.selectOption('#travel-mode', 'flight');
+  await page.fill('#travel-ref', 'jl 413');
+  const bodies = [];
+  page.on('request', (req) => { if (req.method() === 'POST' && req.url().endsWith('/v1/checks')) bodies.push(JSON.parse(req.postData())); });
+  const mother = td3({ state: 'JPN', surname: 'ITO', given: 'YUKI', number: 'TI5550001', nationality: 'JPN', dob: '850101', sex: 'F', expiry: '330303' });
+  const child = td3({ state: 'JPN', surname: 'ITO', given: 'AOI', number: 'TI5550002', nationality: 'JPN', dob: '180606', sex: 'F', expiry: '280606' });
+  await scan(page, mother);
+  const motherCheck = Number(await page.getAttribute('#result', 'data-check'));
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Alt+g');
+  assert.equal(await page.isChecked('#group'), true);
+  await scan(page, child);
+  assert.equal(await page.textContent('#minor'), 'Yes');
+  assert.equal(await page.textContent('#minor-accompanied'), 'Yes');
+  assert.ok(await page.$('#aid-reasons li[data-code="minor"]'));
+  assert.deepEqual(bodies[1].companions, [motherCheck]);
+  assert.deepEqual(bodies[1].travel, { mode: 'flight', ref: 'JL 413' });
+  /* alone, the same child is unaccompanied */
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Alt+g');
+  assert.equal(await page.isChecked('#group'), false);
+  await scan(page, child);
+  assert.equal(await page.textContent('#minor-accompanied'), 'No');
+  assert.ok(await page.$('#aid-reasons li[data-code="minor-unaccompanied"]'));
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});

@@ -37,6 +37,8 @@ const state = {
   error: null,       /* {key, detail} */
   decision: null,    /* {kind, codes, reason} once recorded */
   refusalCodes: null,
+  together: false,   /* the next traveller travels with the previous ones */
+  group: [],         /* ids of the checks of the current travelling group */
   bcps: null,        /* crossing points, from GET /v1/bcps */
 };
 
@@ -46,7 +48,7 @@ let input = null;
 let keyHandler = null;
 
 window.addEventListener('limes:logout', () => {
-  Object.assign(state, { text: '', manual: null, result: null, error: null, decision: null, bcps: null });
+  Object.assign(state, { text: '', manual: null, result: null, error: null, decision: null, bcps: null, together: false, group: [] });
 });
 
 function post() {
@@ -101,7 +103,19 @@ function drawInputPanel() {
       h('div', { class: 'field' },
         h('label', { for: 'direction' }, t('check.direction')),
         h('select', { id: 'direction', onchange: (e) => savePost({ ...post(), direction: e.target.value }) },
-          ['entry', 'exit'].map((d) => h('option', { value: d, selected: p.direction === d }, t('check.direction.' + d)))))),
+          ['entry', 'exit'].map((d) => h('option', { value: d, selected: p.direction === d }, t('check.direction.' + d))))),
+      h('div', { class: 'field' },
+        h('label', { for: 'travel-mode' }, t('check.travel_mode')),
+        h('select', { id: 'travel-mode', onchange: (e) => savePost({ ...post(), mode: e.target.value }) },
+          ['', 'flight', 'vessel', 'vehicle'].map((m) => h('option', { value: m, selected: (p.mode || '') === m }, t('check.travel_mode.' + (m || 'none')))))),
+      h('div', { class: 'field' },
+        h('label', { for: 'travel-ref' }, t('check.travel_ref')),
+        h('input', { id: 'travel-ref', dir: 'ltr', value: p.ref || '', autocomplete: 'off', maxlength: '64',
+          oninput: (e) => savePost({ ...post(), ref: e.target.value.trim().toUpperCase() }) }))),
+    h('label', { class: 'group-toggle' },
+      h('input', { type: 'checkbox', id: 'group', checked: state.together,
+        onchange: (e) => { state.together = e.target.checked; } }),
+      h('span', { id: 'group-label' }, t('check.together', { n: i18n.number(state.group.length) })), ' ', h('kbd', {}, 'Alt+G')),
     h('div', { class: 'field' },
       h('label', { for: 'mrz' }, t('check.mrz_label')),
       input,
@@ -212,12 +226,20 @@ async function run(doc) {
     if (checksAvailable()) {
       const body = { direction: p.direction };
       if (p.bcp) body.bcp = p.bcp;
+      if (p.mode) body.travel = { mode: p.mode, ...(p.ref ? { ref: p.ref } : {}) };
+      if (state.together && state.group.length) body.companions = state.group.slice(-32);
       if (doc.mrz) body.mrz = doc.mrz; else Object.assign(body, checkFields(doc.fields));
       state.result = normaliseCheck(await api('POST', '/v1/checks', body), doc.fields || null);
     } else {
       state.result = await composeCheck(doc, { api, screen: screenAvailable() });
     }
     state.result.elapsedMs = performance.now() - started;
+    /* the travelling group: this check joins it, or starts a new one */
+    if (state.result.id !== null && state.result.id !== undefined) {
+      state.group = state.together ? state.group.concat([state.result.id]) : [state.result.id];
+      const label = document.getElementById('group-label');
+      if (label) label.textContent = t('check.together', { n: i18n.number(state.group.length) });
+    }
     ctx.announce(t('aid.' + state.result.aid.level));
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) { state.busy = false; return; }
@@ -361,7 +383,10 @@ function drawStay(stay, minor) {
     parts.push([t('minor.label'), h('span', { id: 'minor', class: minor.minor ? 'badge warn' : '' },
       minor.minor ? t(minor.unknown ? 'minor.unknown_age' : 'minor.yes') : t('minor.no'))]);
     if (minor.age !== null && minor.age !== undefined) parts.push([t('minor.age'), i18n.number(minor.age)]);
-    if (minor.minor && minor.accompanied !== undefined) parts.push([t('minor.accompanied'), minor.accompanied ? t('minor.yes') : t('minor.no')]);
+    if (minor.minor && minor.accompanied !== undefined) {
+      parts.push([t('minor.accompanied'), h('span', { id: 'minor-accompanied' }, minor.accompanied ? t('minor.yes') : t('minor.no'))]);
+    }
+    if (minor.companions && minor.companions.length) parts.push([t('minor.group'), i18n.number(minor.companions.length)]);
   }
   if (stay && stay.regime) parts.push([t('stay.regime'), i18n.has('regime.' + stay.regime) ? t('regime.' + stay.regime) : stay.regime]);
   if (stay && stay.unlimited) {
@@ -513,6 +538,14 @@ function onKey(e) {
   const plain = !e.altKey && !e.ctrlKey && !e.metaKey && !inField;
   const alt = e.altKey && !e.ctrlKey && !e.metaKey;
   if (key === 'Escape' && !e.altKey) { e.preventDefault(); nextTraveller(); return; }
+  if (alt && (key === 'g' || e.code === 'KeyG')) {
+    e.preventDefault();
+    state.together = !state.together;
+    const box = document.getElementById('group');
+    if (box) box.checked = state.together;
+    ctx.announce(t(state.together ? 'check.together_on' : 'check.together_off'));
+    return;
+  }
   if (!(plain || alt) || !state.result || state.decision) return;
   const code = e.code;
   if (key === 'a' || code === 'KeyA') { e.preventDefault(); decide('admit'); }
