@@ -87,8 +87,9 @@ static void print_text(const limes_mrz_doc *d)
         printf("  born %s  sex %c  expires %s\n", d->birth_date[0] ? d->birth_date : "?",
                d->sex ? d->sex : '?', d->expiry_date[0] ? d->expiry_date : "?");
         if (d->optional_data[0] || d->optional_data_2[0])
-            printf("  optional data %s%s%s\n", d->optional_data, d->optional_data_2[0] ? " / " : "",
-                   d->optional_data_2);
+            printf("  optional data %s%s%s\n", d->optional_data[0] ? d->optional_data : "-",
+                   d->format == LIMES_MRZ_TD1 ? " / " : "",
+                   d->format == LIMES_MRZ_TD1 ? d->optional_data_2 : "");
     }
     for (size_t i = 0; i < d->nproblems; i++) {
         const limes_mrz_problem *p = &d->problems[i];
