@@ -300,7 +300,7 @@ function drawCard(r) {
     h('div', { class: 'aid aid-' + level },
       h('h2', { id: 'aid-title' }, h('span', { class: 'aid-icon', 'aria-hidden': 'true' }, icon), t('aid.' + level)),
       r.aid.reasons.length ? h('ul', { id: 'aid-reasons' }, r.aid.reasons.map((x) => h('li', { 'data-code': x.code || x.key || '' },
-        x.level ? h('strong', {}, t('aid.' + x.level), ': ') : null, reasonText(x),
+        x.level ? h('strong', {}, t('aid.' + x.level), t('punct.colon')) : null, reasonText(x),
         x.detail ? h('span', { class: 'reason-detail' }, h('bdi', { dir: 'ltr', lang: 'en' }, x.detail)) : null))) : null,
       r.provisional ? h('p', { class: 'hint', id: 'aid-provisional' }, t('check.provisional')) : null),
     h('div', { class: 'result-body' },
@@ -373,7 +373,7 @@ function drawHit(hit, i) {
         h('td', {}, i18n.has('how.' + tok.how) ? t('how.' + tok.how) : (tok.how || '')),
         h('td', { class: 'num' }, tok.score !== null ? i18n.percent(tok.score) : ''))))) : null,
     hit.evidence.length ? h('ul', { class: 'evidence' }, hit.evidence.map((ev) =>
-      h('li', {}, t('evidence.' + ev.what), ': ', i18n.has('outcome.' + ev.outcome) ? t('outcome.' + ev.outcome) : ev.outcome,
+      h('li', {}, t('evidence.' + ev.what), t('punct.colon'), i18n.has('outcome.' + ev.outcome) ? t('outcome.' + ev.outcome) : ev.outcome,
         ev.detail ? h('span', { class: 'reason-detail' }, h('bdi', { dir: 'ltr', lang: 'en' }, ev.detail)) : null))) : null);
 }
 
