@@ -24,7 +24,7 @@
 
 #define MAX_ROWS 4096        /* vocabulary tokens in reach of one query */
 #define MAX_CANDIDATES 256   /* names scored per query */
-#define POSTING_BUDGET 300000
+#define POSTING_BUDGET 100000
 #define NAME_FLOOR 0.50      /* below this a name is not a hit whatever the evidence */
 #define SKEL_FANOUT 3000
 #define MERGE_FROM 0.25      /* names scoring this much without joins may gain by them */
@@ -47,6 +47,7 @@ struct scratch {
     uint32_t *vrow_at;   /* per vocab: stamp of the query that gave it a row */
     uint32_t *vrow;      /* per vocab: row index */
     uint16_t *tri_count; /* per vocab */
+    uint16_t *tri_count_bins; /* per touched name: support bin (select_candidates) */
     uint32_t *tri_touched;
     size_t ntri;
     uint32_t stamp, qstamp;
@@ -74,11 +75,12 @@ static struct scratch *scratch_get(const limes_screen_engine *ce)
     s->vrow_at = calloc(nv, sizeof *s->vrow_at);
     s->vrow = malloc(nv * sizeof *s->vrow);
     s->tri_count = calloc(nv, sizeof *s->tri_count);
+    s->tri_count_bins = malloc(nn * sizeof *s->tri_count_bins);
     s->tri_touched = malloc(nv * sizeof *s->tri_touched);
     if (!s->acc || !s->touched || !s->vseen || !s->vrow_at || !s->vrow || !s->tri_count ||
-        !s->tri_touched) {
+        !s->tri_touched || !s->tri_count_bins) {
         free(s->acc), free(s->touched), free(s->vseen), free(s->vrow_at), free(s->vrow);
-        free(s->tri_count), free(s->tri_touched), free(s);
+        free(s->tri_count), free(s->tri_touched), free(s->tri_count_bins), free(s);
         return NULL;
     }
     return s;
@@ -103,7 +105,7 @@ void screen_scratch_free_all(limes_screen_engine *e)
         struct scratch *s = e->pool;
         e->pool = s->next;
         free(s->acc), free(s->touched), free(s->vseen), free(s->vrow_at), free(s->vrow);
-        free(s->tri_count), free(s->tri_touched), free(s);
+        free(s->tri_count), free(s->tri_touched), free(s->tri_count_bins), free(s);
     }
 }
 
@@ -242,6 +244,28 @@ static void walk_postings(struct qctx *c, int qi)
     }
 }
 
+/* Add query token qi's evidence to the names already touched, via the hit rows. */
+static void credit_touched(struct qctx *c, int qi)
+{
+    struct scratch *s = c->s;
+    const limes_screen_engine *e = c->e;
+    for (size_t t = 0; t < s->ntouched; t++) {
+        const struct sname *sn = &e->names[s->touched[t]];
+        for (int j = 0; j < sn->ntok; j++) {
+            uint32_t v = e->name_toks[sn->tok_off + j];
+            if (s->vrow_at[v] != s->qstamp)
+                continue;
+            float sim = s->rows[s->vrow[v]].sim[qi];
+            if (sim > 0) {
+                float df = (float)(e->postings.off[v + 1] - e->postings.off[v]);
+                s->acc[s->touched[t]] +=
+                    c->qw[qi] * sim * (1.0f + logf((float)e->nnames / (1.0f + df)));
+                break;
+            }
+        }
+    }
+}
+
 static void accumulate(struct qctx *c)
 {
     int order[NAMES_MAX_TOKENS], n = 0;
@@ -260,8 +284,12 @@ static void accumulate(struct qctx *c)
     size_t used = 0;
     for (int k = 0; k < n; k++) {
         int i = order[k];
-        if (k > 0 && used + sizes[i] > POSTING_BUDGET)
-            break;
+        if (k > 0 && used + sizes[i] > POSTING_BUDGET) {
+            /* too common to walk: credit the names already in hand instead */
+            if (c->s->ntouched * 4 < sizes[i])
+                credit_touched(c, i);
+            continue;
+        }
         walk_postings(c, i);
         used += sizes[i];
     }
@@ -275,30 +303,28 @@ static size_t select_candidates(struct qctx *c, uint32_t *out)
         memcpy(out, s->touched, s->ntouched * sizeof *out);
         return s->ntouched;
     }
-    /* histogram of support in 1/4 steps, then take from the top */
+    /* histogram of support in 1/4 steps, then take from the top; one random
+       access per name (the bins are kept beside the touched list) */
     enum { BINS = 1024 };
     static _Thread_local uint32_t hist[BINS];
     memset(hist, 0, sizeof hist);
+    uint16_t *bins = s->tri_count_bins;
     for (size_t i = 0; i < s->ntouched; i++) {
         int b = (int)(s->acc[s->touched[i]] * 4);
-        hist[b >= BINS ? BINS - 1 : b]++;
+        bins[i] = (uint16_t)(b >= BINS ? BINS - 1 : b);
+        hist[bins[i]]++;
     }
     int cut = BINS - 1;
     size_t total = 0;
     while (cut > 0 && total + hist[cut] <= MAX_CANDIDATES)
         total += hist[cut--];
     size_t n = 0;
-    for (size_t i = 0; i < s->ntouched && n < MAX_CANDIDATES; i++) {
-        int b = (int)(s->acc[s->touched[i]] * 4);
-        if ((b >= BINS ? BINS - 1 : b) > cut)
+    for (size_t i = 0; i < s->ntouched && n < MAX_CANDIDATES; i++)
+        if (bins[i] > cut)
             out[n++] = s->touched[i];
-    }
-    /* fill the rest from the cut bin */
-    for (size_t i = 0; i < s->ntouched && n < MAX_CANDIDATES; i++) {
-        int b = (int)(s->acc[s->touched[i]] * 4);
-        if ((b >= BINS ? BINS - 1 : b) == cut)
+    for (size_t i = 0; i < s->ntouched && n < MAX_CANDIDATES; i++) /* the rest from the cut bin */
+        if (bins[i] == cut)
             out[n++] = s->touched[i];
-    }
     return n;
 }
 
