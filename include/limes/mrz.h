@@ -69,7 +69,7 @@ typedef enum limes_mrz_severity {
  * A problem.  `code` is stable and machine-readable: bad-line-count,
  * bad-line-length, bad-character, lower-case, crlf, whitespace, nul-byte,
  * bad-document-code, unknown-code, bad-date, bad-sex, check-digit,
- * composite-check, missing-check-digit, ocr-suggestion, ocr-ambiguous,
+ * composite-check, missing-check-digit, ocr-suggestion, ocr-ambiguous, ocr-consistent,
  * expired, dates-inconsistent, national-format, single-line,
  * name-truncated, empty-name, too-many-problems.  Line and column are
  * 1-based; 0 means the whole document or line.

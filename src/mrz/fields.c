@@ -675,6 +675,59 @@ static void read_composite(struct reader *r)
     }
 }
 
+static bool composite_covers(const char *field)
+{
+    return strcmp(field, "document_number") == 0 || strcmp(field, "birth_date") == 0 ||
+           strcmp(field, "expiry_date") == 0 || strcmp(field, "optional_data") == 0 ||
+           strcmp(field, "optional_data_2") == 0;
+}
+
+/* Put each proposed reading (and look-alike check digits) into the zone; count them. */
+static int apply_readings(struct reader *r)
+{
+    limes_mrz_doc *d = r->d;
+    int applied = 0;
+    for (size_t i = 0; i < d->nproblems && i < LIMES_MRZ_MAX_PROBLEMS - 1; i++) {
+        const limes_mrz_problem *p = &d->problems[i];
+        if (strcmp(p->code, "ocr-suggestion") != 0 || !composite_covers(p->field))
+            continue;
+        char *at = &d->lines[p->line - 1][p->column - 1];
+        size_t room = strlen(at), n = strlen(p->suggestion);
+        memcpy(at, p->suggestion, n < room ? n : room);
+        applied++;
+    }
+    const struct pos checks[] = {r->L->number_check, r->L->birth_check, r->L->expiry_check,
+                                 r->L->optional_check, r->L->composite};
+    for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+        char *c = checks[i].line < 0 ? NULL : &d->lines[checks[i].line][checks[i].col];
+        if (c && is_letter(*c) && mrz_digit_for_letter(*c))
+            *c = mrz_digit_for_letter(*c);
+    }
+    return applied;
+}
+
+/*
+ * When readings were proposed for fields the composite covers and the
+ * composite fails as read: does it verify with the proposed readings?  If so,
+ * that is strong evidence of OCR trouble rather than an altered document.
+ */
+static void confirm_readings(struct reader *r)
+{
+    limes_mrz_doc *d = r->d;
+    if (d->checks.composite != LIMES_MRZ_CHECK_BAD)
+        return;
+    char saved[3][45];
+    memcpy(saved, d->lines, sizeof saved);
+    int applied = apply_readings(r);
+    bool verifies = applied > 0 && composite_digit(r) == at_pos(r, r->L->composite);
+    memcpy(d->lines, saved, sizeof saved);
+    if (verifies)
+        mrz_problem(d, LIMES_MRZ_WARNING, "ocr-consistent", "composite", r->L->composite.line + 1,
+                    r->L->composite.col + 1, "with the %d proposed reading%s the composite check "
+                    "digit verifies too: most likely OCR errors, not an altered zone", applied,
+                    applied == 1 ? "" : "s");
+}
+
 void mrz_read_fields(limes_mrz_doc *d, int32_t reference_day)
 {
     struct reader r = {.d = d, .reference_day = reference_day};
@@ -696,4 +749,5 @@ void mrz_read_fields(limes_mrz_doc *d, int32_t reference_day)
     report_expired(&r);
     read_optional(&r);
     read_composite(&r);
+    confirm_readings(&r);
 }

@@ -173,6 +173,11 @@ static void test_ocr_suggestions(void)
         CHECK_STR(p->field, "birth_date");
         CHECK_STR(p->suggestion, "740812");
     }
+    /* several misreads: each proposed, and together they make the composite verify */
+    d = parse("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
+              "L8989O2C36UTO74O8122F1204I59ZE184226B<<<<<1O");
+    CHECK(find_problem(d, "ocr-consistent") != NULL);
+    CHECK(!d->valid);
     /* 0 read as O inside the document number: one swap verifies */
     d = parse("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
               "L8989O2C36UTO7408122F1204159ZE184226B<<<<<10");
