@@ -235,9 +235,9 @@ static void test_traveller_documents_and_search(void)
         CHECK_INT(limes_traveller_search(store, NULL, spellings[k], 10, &found, &err), LIMES_OK);
         bool seen = false;
         size_t i;
-        json_t *t;
-        json_array_foreach(found, i, t) seen |=
-            json_integer_value(json_object_get(t, "id")) == mo.traveller_id;
+        json_t *hit;
+        json_array_foreach(found, i, hit) seen |=
+            json_integer_value(json_object_get(hit, "id")) == mo.traveller_id;
         if (!seen)
             fprintf(stderr, "  '%s' did not find MUHAMMAD SALAH\n", spellings[k]);
         CHECK(seen);
@@ -666,7 +666,7 @@ static void test_bulk_matches_row_by_row(void)
     static limes_crossing_out bulk_out[STREAM], row_out[STREAM];
     static char numbers[STREAM][16];
     make_stream(in, numbers);
-    char other_path[512];
+    char other_path[600];
     if (strncmp(db_path, "postgres", 8) == 0) {
         if (pg_fresh_url("border_rows", other_path, sizeof other_path) != 0) {
             CHECK(0);
