@@ -468,6 +468,21 @@ test('check: the second line refuses with reason codes chosen by their letters',
   assert.equal(check.status, 200, check.text);
   assert.equal(check.json.decision, 'refuse');
   assert.deepEqual(sent, { decision: 'refuse', codes: ['H'] });
+  /* a detection on the same check: an impostor */
+  if (routes.has('POST /v1/detections')) {
+    let detection = null;
+    page.on('request', (req) => { if (req.url().endsWith('/v1/detections')) detection = JSON.parse(req.postData()); });
+    await page.keyboard.press('Alt+d'); /* the focus is back in the MRZ input: Alt is needed */
+    await page.waitForSelector('#detect-dialog');
+    await page.check('#detect-dialog input[data-fraud="impostor"]');
+    await page.fill('#detect-note', 'photo does not match');
+    await page.click('#detect-confirm');
+    await page.waitForSelector('#detected');
+    assert.match(await page.textContent('#detected'), /1/);
+    assert.equal(detection.kind, 'fraudulent_document');
+    assert.equal(detection.fraud_type, 'impostor');
+    assert.equal(detection.check_id, Number(checkId));
+  }
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

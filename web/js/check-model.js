@@ -136,6 +136,8 @@ export function normaliseCheck(res, typed) {
     minor: minorOf(res.minor ?? res.is_minor, res.document),
     aid: { level: ['clear', 'attention', 'stop'].includes(level) ? level : 'attention', reasons: res.reasons || aid.reasons || [] },
     decision: res.decision || null,
+    traveller_id: res.traveller_id ?? null,
+    bcp: res.bcp || '',
   };
 }
 

@@ -7,8 +7,10 @@
  * reason), the document's validity and problems, the hits with which name
  * part met which, the action to take, the stay days and the minor flag.
  * Shortcuts: Alt+A admit, Alt+R refuse (reason codes A-I picked with
- * their letter keys), Alt+S refer to second line, Esc next traveller; the
- * same letters without Alt once the result card has the focus.
+ * their letter keys), Alt+S refer to second line, Alt+D record a
+ * detection, Alt+G travelling with the previous travellers, Esc next
+ * traveller; the same letters without Alt once the result card has the
+ * focus.
  *
  * With POST /v1/checks (issue 5) one call does everything and decisions
  * are recorded.  Until that route exists the screen composes POST
@@ -39,6 +41,8 @@ const state = {
   refusalCodes: null,
   together: false,   /* the next traveller travels with the previous ones */
   group: [],         /* ids of the checks of the current travelling group */
+  detections: [],    /* kinds recorded on the current check */
+  detectionCodes: null,
   bcps: null,        /* crossing points, from GET /v1/bcps */
 };
 
@@ -129,6 +133,7 @@ function drawInputPanel() {
       h('span', {}, h('kbd', {}, 'Alt+A'), ' ', t('decision.admit')),
       mayRefuse() ? h('span', {}, h('kbd', {}, 'Alt+R'), ' ', t('decision.refuse')) : null,
       h('span', {}, h('kbd', {}, 'Alt+S'), ' ', t('decision.refer')),
+      hasRoute('POST /v1/detections') ? h('span', {}, h('kbd', {}, 'Alt+D'), ' ', t('detection.record')) : null,
       h('span', {}, h('kbd', {}, t('key.esc')), ' ', t('check.next'))));
 }
 
@@ -219,6 +224,7 @@ async function run(doc) {
   state.error = null;
   state.decision = null;
   state.result = null;
+  state.detections = [];
   const started = performance.now();
   drawResultOnly();
   try {
@@ -267,6 +273,7 @@ function nextTraveller() {
   state.result = null;
   state.error = null;
   state.decision = null;
+  state.detections = [];
   state.manual = state.manual ? {} : null;
   draw();
   input.focus();
@@ -406,10 +413,15 @@ function drawStay(stay, minor) {
 /* ---- decisions ---- */
 
 function drawDecision(r) {
+  const detected = state.detections.length
+    ? h('p', { class: 'decided', id: 'detected', role: 'status' }, t('detection.recorded', { n: i18n.number(state.detections.length) })) : null;
+  const detectButton = r.id !== null && r.id !== undefined && hasRoute('POST /v1/detections')
+    ? h('button', { type: 'button', id: 'detect', onclick: () => openDetection() }, t('detection.record'), ' ', h('kbd', {}, 'D')) : null;
   if (state.decision) {
     const d = state.decision;
-    return h('p', { class: 'decided', id: 'decided', role: 'status' },
-      t('decision.recorded.' + d.kind, { codes: (d.codes || []).join(', ') }));
+    return h('div', {}, h('p', { class: 'decided', id: 'decided', role: 'status' },
+      t('decision.recorded.' + d.kind, { codes: (d.codes || []).join(', ') })), detected,
+    detectButton ? h('div', { class: 'decision-bar' }, detectButton) : null);
   }
   const enabled = r.id !== null && r.id !== undefined && decisionsAvailable();
   return h('div', { class: 'decision-bar' },
@@ -419,7 +431,72 @@ function drawDecision(r) {
       t('decision.refuse'), ' ', h('kbd', {}, 'R')) : null,
     h('button', { type: 'button', class: 'refer', id: 'refer', disabled: !enabled, onclick: () => openRefer() },
       t('decision.refer'), ' ', h('kbd', {}, 'S')),
-    enabled ? null : h('p', { class: 'hint', id: 'decision-unavailable' }, t('decision.unavailable'), ' ', routeCode('POST /v1/checks/{id}/decision')));
+    detectButton,
+    enabled ? null : h('p', { class: 'hint', id: 'decision-unavailable' }, t('decision.unavailable'), ' ', routeCode('POST /v1/checks/{id}/decision')),
+    detected);
+}
+
+/* ---- detections (fraudulent document, facilitator, clandestine, victim) ---- */
+
+async function detectionCodes() {
+  if (state.detectionCodes) return state.detectionCodes;
+  const res = await api('GET', '/v1/detection-codes');
+  state.detectionCodes = res.kinds || [];
+  return state.detectionCodes;
+}
+
+function detectionLabel(k) {
+  const key = 'detection.' + k.kind + (k.fraud_type ? '.' + k.fraud_type : '');
+  return i18n.has(key) ? t(key) : k.label_en;
+}
+
+async function openDetection() {
+  const r = state.result;
+  if (!r || r.id === null || r.id === undefined || !hasRoute('POST /v1/detections') || document.querySelector('dialog[open]')) return;
+  let kinds;
+  try { kinds = await detectionCodes(); } catch (e) { return; }
+  const radios = [];
+  let note;
+  let errorBox;
+  const dialog = h('dialog', { id: 'detect-dialog', 'aria-labelledby': 'detect-title' },
+    h('form', { onsubmit: async (e) => {
+      e.preventDefault();
+      const i = radios.findIndex((x) => x.checked);
+      if (i < 0) { errorBox.textContent = t('detection.need_kind'); return; }
+      const k = kinds[i];
+      const body = { kind: k.kind, check_id: r.id, bcp: r.bcp || post().bcp };
+      if (k.fraud_type) body.fraud_type = k.fraud_type;
+      if (r.traveller_id) body.traveller_id = r.traveller_id;
+      if (r.document && r.document.nationality) body.nationality = String(r.document.nationality).replace(/<+$/, '');
+      if (note.value.trim()) body.note = note.value.trim();
+      try {
+        await api('POST', '/v1/detections', body);
+        state.detections.push(body.kind);
+        dialog.close();
+        dialog.remove();
+        ctx.announce(t('detection.recorded', { n: i18n.number(state.detections.length) }));
+        drawResultOnly();
+        const card = document.getElementById('result');
+        if (card) card.focus();
+      } catch (err) {
+        errorBox.textContent = t(errorOf(err).key);
+      }
+    } },
+    h('h2', { id: 'detect-title' }, t('detection.title')),
+    h('fieldset', { class: 'codes-fieldset' }, h('legend', { class: 'sr-only' }, t('detection.title')),
+      h('ul', { class: 'codes' }, kinds.map((k, i) => h('li', {}, h('label', {},
+        radios[i] = h('input', { type: 'radio', name: 'kind', value: k.kind + (k.fraud_type ? '/' + k.fraud_type : ''), 'data-kind': k.kind, 'data-fraud': k.fraud_type || '' }),
+        h('span', {}, detectionLabel(k))))))),
+    h('div', { class: 'field' }, h('label', { for: 'detect-note' }, t('detection.note')),
+      note = h('textarea', { id: 'detect-note', rows: '2', dir: 'auto' })),
+    errorBox = h('p', { class: 'error-text', role: 'alert' }),
+    h('div', { class: 'actions' },
+      h('button', { type: 'submit', class: 'primary', id: 'detect-confirm' }, t('detection.confirm')),
+      h('button', { type: 'button', onclick: () => { dialog.close(); dialog.remove(); } }, t('app.cancel')))));
+  dialog.addEventListener('close', () => { if (dialog.isConnected) dialog.remove(); });
+  document.body.append(dialog);
+  dialog.showModal();
+  radios[0].focus();
 }
 
 /* First-line officers admit or refer; refusing is for the second line and supervisors. */
@@ -546,8 +623,10 @@ function onKey(e) {
     ctx.announce(t(state.together ? 'check.together_on' : 'check.together_off'));
     return;
   }
-  if (!(plain || alt) || !state.result || state.decision) return;
+  if (!(plain || alt) || !state.result) return;
   const code = e.code;
+  if (key === 'd' || code === 'KeyD') { e.preventDefault(); openDetection(); return; }
+  if (state.decision) return;
   if (key === 'a' || code === 'KeyA') { e.preventDefault(); decide('admit'); }
   else if (key === 'r' || code === 'KeyR') { e.preventDefault(); openRefuse(); }
   else if (key === 's' || code === 'KeyS') { e.preventDefault(); openRefer(); }
