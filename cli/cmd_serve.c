@@ -24,6 +24,7 @@ static int parse_serve(int argc, char **argv, struct serve_opts *o, const char *
         {"db", required_argument, 0, 'd'},       {"listen", required_argument, 0, 'l'},
         {"tls-cert", required_argument, 0, 'c'}, {"tls-key", required_argument, 0, 'k'},
         {"web", required_argument, 0, 'w'},      {"threads", required_argument, 0, 't'},
+        {"max-upload-mb", required_argument, 0, 'u'},
         {"help", no_argument, 0, 'h'},           {0, 0, 0, 0},
     };
     o->cfg.listen = "127.0.0.1:8080";
@@ -45,6 +46,14 @@ static int parse_serve(int argc, char **argv, struct serve_opts *o, const char *
             o->cfg.threads = (unsigned)n;
             break;
         }
+        case 'u': {
+            char *end;
+            long mb = strtol(optarg, &end, 10);
+            if (*end || mb < 1 || mb > 4096)
+                return cli_usage("--max-upload-mb must be 1 to 4096");
+            o->cfg.max_upload = (size_t)mb << 20;
+            break;
+        }
         case 'h': printf("%s", usage); exit(EXIT_OK);
         default: return EXIT_USAGE;
         }
@@ -64,7 +73,7 @@ static int serve_with(limes_store *s, const struct serve_opts *o)
 
 static const char serve_usage[] =
     "usage: limes serve [--db PATH|URL] [--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE]\n"
-    "                   [--web DIR] [--threads N]\n"
+    "                   [--web DIR] [--threads N] [--max-upload-mb N]\n"
     "Serves the API (and the web interface from --web) until SIGINT or SIGTERM.\n";
 
 static int run_serve(int argc, char **argv)

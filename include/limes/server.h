@@ -30,7 +30,8 @@ typedef struct limes_server_config {
     const char *tls_key;
     const char *web_dir;  /* static web interface; NULL serves none */
     unsigned threads;     /* 0: two per core, at least 4 */
-    size_t max_body;      /* request body cap in bytes; 0: 1 MiB */
+    size_t max_body;      /* JSON request body cap in bytes; 0: 1 MiB */
+    size_t max_upload;    /* cap for file uploads (list imports); 0: 64 MiB */
 } limes_server_config;
 
 typedef struct limes_server limes_server;

@@ -34,6 +34,8 @@
 #include "server_int.h"
 
 #define DEFAULT_MAX_BODY (1u << 20)
+#define DEFAULT_MAX_UPLOAD (64u << 20)
+#define DISCARD_LIMIT (256u << 20)
 #define MAX_JSON_DEPTH 32
 #define SESSION_COOKIE "limes_session"
 
@@ -43,7 +45,11 @@ struct http_req {
     const char *method;
     char path[512];
     char request_id[33];
-    int route_index; /* -1 when no route matched */
+    const struct route *route; /* NULL when no route matched */
+    bool method_mismatch;      /* the path exists with another method */
+    int route_index;           /* metrics slot; nroutes when no route matched */
+    size_t body_cap;
+    size_t discarded;          /* bytes of an oversized body dropped so far */
     char params[HTTP_MAX_PARAMS][128];
     int nparams;
     buf body;
@@ -364,12 +370,9 @@ static void write_audit(http_req *r, const struct route *rt)
 
 static void dispatch(http_req *r)
 {
-    bool method_mismatch = false;
-    const struct route *rt = router_match(r->srv->routes, r->srv->nroutes, r->method, r->path,
-                                          r->params, &r->nparams, &r->route_index,
-                                          &method_mismatch);
+    const struct route *rt = r->route;
     if (!rt) {
-        if (method_mismatch)
+        if (r->method_mismatch)
             http_problem(r, LIMES_BAD_METHOD, "", "%s is not allowed on %s", r->method, r->path);
         else if (!static_serve(r, r->srv->web_dir))
             http_problem(r, LIMES_NOT_FOUND, "", "no such resource: %s", r->path);
@@ -377,7 +380,7 @@ static void dispatch(http_req *r)
     }
     if (r->too_large) {
         http_problem(r, LIMES_TOO_LARGE, "", "request body larger than %zu bytes",
-                     r->srv->max_body);
+                     r->body_cap);
         return;
     }
     bool ok = true;
@@ -462,15 +465,20 @@ static http_req *request_new(struct limes_server *srv, struct MHD_Connection *co
     r->srv = srv;
     r->conn = conn;
     r->method = method;
-    r->route_index = -1;
     r->start_ns = time_mono_ns();
     snprintf(r->path, sizeof r->path, "%s", url);
     rand_hex(r->request_id, 16);
-    buf_init(&r->body, srv->max_body);
+    /* Route on the headers, so that the body cap can depend on the route:
+     * uploads (CSV, XML lists) may be larger than JSON requests. */
+    r->route = router_match(srv->routes, srv->nroutes, method, r->path, r->params, &r->nparams,
+                            &r->route_index, &r->method_mismatch);
+    r->body_cap = r->route && (r->route->flags & ROUTE_RAW_BODY) ? srv->max_upload
+                                                                 : srv->max_body;
+    buf_init(&r->body, r->body_cap);
     buf_init(&r->raw, 64u << 20);
     client_address(r);
     const char *len = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-    if (len && strtoull(len, NULL, 10) > srv->max_body)
+    if (len && strtoull(len, NULL, 10) > r->body_cap)
         r->too_large = true;
     atomic_fetch_add(&srv->inflight, 1);
     return r;
@@ -490,8 +498,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (*upload_size) {
         if (!r->too_large && buf_append(&r->body, upload_data, *upload_size) != LIMES_OK)
             r->too_large = true;
+        if (r->too_large)
+            r->discarded += *upload_size;
         *upload_size = 0;
-        return MHD_YES;
+        /* An oversized body is read and dropped so that ordinary clients,
+         * which send the whole body before reading, still get the 413; past
+         * DISCARD_LIMIT the answer goes at once and the connection closes. */
+        if (r->discarded <= DISCARD_LIMIT)
+            return MHD_YES;
+        dispatch(r);
+        return respond(r);
     }
     dispatch(r);
     return respond(r);
@@ -638,6 +654,7 @@ limes_rc limes_server_start(limes_store *store, const limes_server_config *cfg,
         return LIMES_NOMEM;
     srv->store = store;
     srv->max_body = cfg->max_body ? cfg->max_body : DEFAULT_MAX_BODY;
+    srv->max_upload = cfg->max_upload ? cfg->max_upload : DEFAULT_MAX_UPLOAD;
     srv->web_dir = cfg->web_dir;
     srv->started_ms = time_now_ms();
     rc = router_build(&srv->routes, &srv->nroutes, err);

@@ -30,7 +30,8 @@ struct limes_server {
     struct MHD_Daemon *mhd;
     struct route *routes;
     int nroutes;
-    size_t max_body;
+    size_t max_body;   /* JSON requests */
+    size_t max_upload; /* routes flagged ROUTE_RAW_BODY (list files) */
     const char *web_dir;
     bool tls;
     char *tls_cert, *tls_key;

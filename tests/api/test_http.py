@@ -214,6 +214,18 @@ class LifecycleTest(unittest.TestCase):
         finally:
             srv.cleanup()
 
+    def test_upload_cap_answers_413_early(self):
+        srv = Server(users=True, extra_args=["--max-upload-mb", "1"])
+        try:
+            big = b"ref,full_name\n" + b"R1,Someone\n" * 200000
+            r = srv.request("POST", "/v1/lists/BIG/import?format=csv", raw=big, role="admin",
+                            headers={"Content-Type": "text/csv"})
+            self.assertEqual(r.status, 413)
+            self.assertEqual(r.json["code"], "too-large")
+            self.assertEqual(srv.request("GET", "/healthz").status, 200)
+        finally:
+            srv.cleanup()
+
     def test_bad_listen_and_missing_key(self):
         p = cli("serve", "--listen", "nowhere", "--db", "/tmp/limes-never.db", check=False)
         self.assertEqual(p.returncode, 2)
