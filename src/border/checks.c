@@ -6,9 +6,11 @@
  * traveller's stays, works out whether a minor is travelling and with
  * whom, and sums it all up in a decision aid with its reasons:
  *   stop      - do not admit without second line: invalid or expired
- *               document, a watchlist alert, no stay days left at entry;
+ *               document, a watchlist alert on the person or the document,
+ *               no stay days left at entry;
  *   attention - look closer: a minor, a visa to check, an overstay at exit,
- *               anomalies on record, screening unavailable, MRZ warnings;
+ *               anomalies on record, a document number that only looks like
+ *               a listed one, screening unavailable, MRZ warnings;
  *   clear     - nothing found.
  * The check and its answer are stored; the officer then decides once
  * (admit, refuse with codes, refer to second line) and the crossing or
@@ -181,7 +183,11 @@ static json_t *screen_person(limes_store *s, const struct check_doc *d, struct c
         const limes_screen_hit *h = &res.hits[i];
         if (!h->alert)
             continue;
-        reason(c, STOP, strcmp(h->kind, "person") == 0 ? "person-hit" : "document-hit",
+        /* a document number that only looks like a listed one asks for a closer look */
+        bool near = strcmp(h->kind, "document-near") == 0;
+        reason(c, near ? ATTENTION : STOP,
+               near ? "document-near-hit"
+                    : strcmp(h->kind, "person") == 0 ? "person-hit" : "document-hit",
                "%s %s: %s (score %.2f); action: %s", h->list ? h->list : "",
                h->ref ? h->ref : "", h->matched_name ? h->matched_name : "", h->score,
                h->action && *h->action ? h->action : "refer to second line");

@@ -508,6 +508,13 @@ static void test_check_watchlist_hits_are_stop(void)
     CHECK_STR(aid(c), "stop");
     CHECK(has_reason(c, "document-hit"));
     json_decref(c);
+    /* a look-alike of a listed number (O read as 0): a closer look, not a stop */
+    limes_check_in near = fields("ST0LEN123", "XXA", "1988-01-01", "2025-06-01");
+    c = run_check(&near, LIMES_OK);
+    CHECK_STR(aid(c), "attention");
+    CHECK(has_reason(c, "document-near-hit"));
+    CHECK(!has_reason(c, "document-hit"));
+    json_decref(c);
 }
 
 static void test_check_minors(void)
