@@ -99,7 +99,7 @@ int names_fold(uint32_t c, uint32_t out[3]);
 int names_skel_arabic(uint32_t c);
 /* Skeleton class of the Latin letter group at s (ASCII); *used = letters consumed. */
 int names_skel_latin(const char *s, size_t n, size_t *used);
-enum names_particle { NP_NONE = 0, NP_GLUE = 1, NP_DROP = 2, NP_ARTICLE = 3 };
+enum names_particle { NP_NONE = 0, NP_GLUE = 1, NP_DROP = 2, NP_ARTICLE = 3, NP_SUFFIX = 4 };
 enum names_particle names_particle(const char *text);
 /* Number of words (1..4) of a title starting at words[0], or 0. */
 size_t names_title_len(const char *const *words, size_t n);

@@ -391,6 +391,15 @@ limes_rc names_apply_rules(const struct raw_tokens *rt, name_parts *out, limes_e
             out->dropped++;
             continue;
         }
+        if (rule[i] == NP_SUFFIX && out->n > 0) {
+            name_token *prev = &out->tok[out->n - 1];
+            if (prev->script == rt->tok[i].script &&
+                prev->ncp + rt->tok[i].ncp <= NAMES_MAX_CHARS && !(prev->flags & NT_INITIAL)) {
+                glue(prev, &rt->tok[i]); /* "habib" + "ullah", "جلال" + "الدين" */
+                names_finish_token(prev);
+                continue;
+            }
+        }
         if (out->n >= NAMES_MAX_TOKENS) {
             out->truncated = true;
             break;

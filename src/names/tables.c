@@ -202,6 +202,7 @@ static limes_rc load_particles(void)
         uint32_t rule = rl == 4 && !memcmp(tab + 1, "glue", 4)      ? NP_GLUE
                         : rl == 4 && !memcmp(tab + 1, "drop", 4)    ? NP_DROP
                         : rl == 7 && !memcmp(tab + 1, "article", 7) ? NP_ARTICLE
+                        : rl == 6 && !memcmp(tab + 1, "suffix", 6)  ? NP_SUFFIX
                                                                     : NP_NONE;
         if (rule == NP_NONE)
             return limes_fail(&T.err, LIMES_INTERNAL, "particles.tsv", "unknown rule");
