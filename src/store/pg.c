@@ -5,8 +5,9 @@
  * server's threads, like the SQLite pool.  Statements go out with
  * PQexecParams and every parameter as text (integers printed in decimal),
  * so the server infers the types from the SQL; results are typed from the
- * column type OID: int2/int4/int8 become SV_INT, float4/float8/numeric
- * SV_REAL, everything else text.
+ * column type OID: int2/int4/int8 become SV_INT, float4/float8 SV_REAL,
+ * numeric SV_REAL unless the value is a whole number (SUM of integers),
+ * everything else text.
  *
  * Write transactions serialise exactly where SQLite's BEGIN IMMEDIATE does:
  * each one takes one transaction-scoped advisory lock right after BEGIN.
@@ -428,8 +429,11 @@ static store_val_type pg_col_type(void *rows, int c)
     case OID_INT4:
     case OID_INT8: return SV_INT;
     case OID_FLOAT4:
-    case OID_FLOAT8:
-    case OID_NUMERIC: return SV_REAL;
+    case OID_FLOAT8: return SV_REAL;
+    case OID_NUMERIC:
+        /* SUM() of integers is numeric in PostgreSQL but an integer in SQLite:
+         * a whole number stays an integer so both backends answer alike. */
+        return strpbrk(pg_col_text(rows, c), ".eEN") ? SV_REAL : SV_INT;
     default: return SV_TEXT;
     }
 }

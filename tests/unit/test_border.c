@@ -731,6 +731,28 @@ static void test_bulk_matches_row_by_row(void)
         unlink(other_path);
 }
 
+
+/* Both backends type results alike: counts and sums of integers are integers. */
+static void test_store_types(void)
+{
+    store_tx *tx;
+    limes_error err = {0};
+    CHECK_INT(store_begin(store, false, &tx, &err), LIMES_OK);
+    json_t *rows = NULL;
+    CHECK_INT(store_query_json(tx, "SELECT COUNT(*) AS n, SUM(entry_day) AS s, "
+                                   "CAST(1.5 AS REAL) AS r, CAST($1 AS TEXT) AS t FROM stays",
+                               (store_val[]){sv_text("x")}, 1, &rows, &err),
+              LIMES_OK);
+    store_rollback(tx);
+    json_t *row = json_array_get(rows, 0);
+    CHECK(json_is_integer(json_object_get(row, "n")));
+    CHECK(json_integer_value(json_object_get(row, "n")) > 0);
+    CHECK(json_is_integer(json_object_get(row, "s")));
+    CHECK(json_is_real(json_object_get(row, "r")));
+    CHECK_STR(json_string_value(json_object_get(row, "t")), "x");
+    json_decref(rows);
+}
+
 static void test_purge(void)
 {
     limes_error err = {0};
@@ -794,6 +816,7 @@ int main(int argc, char **argv)
     RUN(test_detections);
     RUN(test_batch_all_or_nothing);
     RUN(test_bulk_matches_row_by_row);
+    RUN(test_store_types);
     RUN(test_check_clear_then_admit_once);
     RUN(test_check_mrz_expired_is_stop);
     RUN(test_check_watchlist_hits_are_stop);
