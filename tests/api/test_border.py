@@ -180,7 +180,7 @@ class BorderApiTest(unittest.TestCase):
         self.assertEqual(r.status, 201)
 
     def test_first_line_check_and_decisions_by_role(self):
-        body = {"document": {"doc_type": "P", "issuer": "GBR", "number": "GBCHKAPI1", "expiry_date": "2031-01-01"},
+        body = {"document": {"doc_type": "P", "issuer": "GBR", "number": "GBCHKAPI1", "expiry_date": "%d-01-01" % (time.gmtime().tm_year + 5)},
                 "person": {"surname": "NOVAK", "given_names": "JANA", "birth_date": "1985-03-01",
                            "sex": "F", "nationality": "GBR"},
                 "bcp": "TN-TUN-AIR", "direction": "entry", "travel": {"mode": "flight", "ref": "TU712"}}
@@ -218,7 +218,7 @@ class BorderApiTest(unittest.TestCase):
         # a child alone: attention; with the adult's check as companion: still attention, accompanied
         adult = self.post("/v1/checks", dict(body, document=dict(body["document"], number="GBCHKAPI2"))).json
         child = dict(body, document=dict(body["document"], number="GBCHKAPI3"),
-                     person=dict(body["person"], birth_date="2016-01-01"))
+                     person=dict(body["person"], birth_date="%d-01-01" % (time.gmtime().tm_year - 9)))
         r = self.post("/v1/checks", child)
         self.assertEqual(r.json["aid"], "attention")
         self.assertIn("minor-unaccompanied", [x["code"] for x in r.json["reasons"]])

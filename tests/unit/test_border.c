@@ -296,7 +296,8 @@ static void test_refusals(void)
                            .bcp_code = "TN-RASJEDIR",
                            .codes = "B,H",
                            .officer = "amira",
-                           .authority = "Border Police"};
+                           .authority = "Border Police",
+                           .at_ms = ms("2025-03-01")};
     int64_t id, tid;
     limes_error err = {0};
     CHECK_INT(limes_refusal_record(store, &in, &id, &tid, &err), LIMES_OK);
