@@ -436,6 +436,16 @@ test('check: a hit with its explanation (which name part met which) and the acti
   assert.match(text, /Date of birth/);
   assert.deepEqual(await smallTargets(page), [], 'touch targets on the check screen');
   assert.deepEqual(await contrastFailures(page), [], 'contrast of the result card');
+  /* the fallback for servers without POST /v1/checks: document reading plus screening, composed in the browser */
+  if (routes.has('POST /v1/documents/mrz') && routes.has('POST /v1/screen')) {
+    const composed = await page.evaluate(async (zone) => {
+      const { api } = await import('/js/api.js');
+      const { composeCheck } = await import('/js/check-model.js');
+      const r = await composeCheck({ mrz: zone }, { api, screen: true });
+      return { provisional: r.provisional, level: r.aid.level, valid: r.document.valid, hits: r.hits.filter((x) => x.alert).map((x) => x.list + ' ' + x.ref) };
+    }, LISTED_TRAVELLER);
+    assert.deepEqual(composed, { provisional: true, level: 'stop', valid: true, hits: ['NATIONAL-PERSONS NP-0001'] });
+  }
   /* the same card in Arabic */
   await page.click('#langs button[data-lang="ar"]');
   assert.match(await page.textContent('#aid-title'), /توقّف/);

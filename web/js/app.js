@@ -11,7 +11,7 @@
 import { h, clear } from './dom.js';
 import * as i18n from './i18n.js';
 import { t } from './i18n.js';
-import { api, ApiError, setCsrf, loadRoutes } from './api.js';
+import { api, ApiError, setCsrf, loadRoutes, hasRoute } from './api.js';
 import { screensFor } from './screens.js';
 
 const main = document.getElementById('main');
@@ -147,6 +147,16 @@ function startSession(s) {
   drawWho();
   route();
   announce(t('login.welcome', { user: s.username }));
+  loadCountries();
+}
+
+let countriesLoaded = false;
+async function loadCountries() {
+  if (countriesLoaded || !hasRoute('GET /v1/documents/codes')) return;
+  try {
+    i18n.setCountries((await api('GET', '/v1/documents/codes')).codes || []);
+    countriesLoaded = true;
+  } catch (e) { /* the generated names stay */ }
 }
 
 /*

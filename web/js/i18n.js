@@ -3,9 +3,10 @@
  *
  * Every text shown comes from the catalogues web/i18n/{en,ar,fr}.json
  * (keys such as "check.title"; "{name}" placeholders); none is written in
- * the code.  Dates and numbers go through Intl for the current locale and
- * country names come from /generated/countries.json, which
- * tools/web-assets.py builds from Debian's iso-codes.  Switching language
+ * the code.  Dates and numbers go through Intl for the current locale.
+ * Country names come from /generated/countries.json, which
+ * tools/web-assets.py builds from Debian's iso-codes, and once logged in
+ * from the server's own table (GET /v1/documents/codes).  Switching language
  * sets lang and dir on <html> (Arabic is right to left), refreshes every
  * element marked with data-i18n* and tells the views to draw again.
  */
@@ -34,6 +35,18 @@ export async function loadCatalogues() {
 }
 
 export function lang() { return current; }
+
+/*
+ * Country names from the server (GET /v1/documents/codes: the same ISO and
+ * ICAO table the MRZ reader uses), once logged in; the generated file
+ * stays as the fallback for the names the server lacks.
+ */
+export function setCountries(codes) {
+  for (const c of codes) {
+    const en = c.name_en || c.code;
+    countries[c.code] = { en, ar: c.name_ar || (countries[c.code] && countries[c.code].ar) || en, fr: c.name_fr || (countries[c.code] && countries[c.code].fr) || en };
+  }
+}
 
 /* The language remembered on this device, else the browser's, else English. */
 export function preferredLang() {
