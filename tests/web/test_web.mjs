@@ -168,6 +168,7 @@ test('user administration: an admin adds a user and changes a role', async () =>
   await page.waitForSelector('select[data-user="newofficer"]');
   assert.match(await page.textContent('#users-notice'), /newofficer/);
   await page.selectOption('select[data-user="newofficer"]', 'second_line');
+  await page.click('button[data-apply-role="newofficer"]');
   await page.waitForFunction(() => /Role of newofficer/.test(document.querySelector('#users-notice')?.textContent || ''));
   /* the server agrees */
   const s = await server.login('admin1');

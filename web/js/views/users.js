@@ -39,10 +39,19 @@ async function change(id, body, noticeKey, vars) {
   await load();
 }
 
+/*
+ * The role is changed with its own button: arrow keys on a closed select
+ * fire "change" at every step, and a keyboard user must not grant roles
+ * on the way to the one meant.
+ */
 function roleSelect(u) {
-  return h('select', { 'aria-label': t('users.role_of', { user: u.username }), 'data-user': u.username,
-    onchange: (e) => change(u.id, { role: e.target.value }, 'users.role_changed', { user: u.username }) },
+  let apply;
+  const select = h('select', { 'aria-label': t('users.role_of', { user: u.username }), 'data-user': u.username,
+    onchange: (e) => { apply.disabled = e.target.value === u.role; } },
   ROLES.map((r) => h('option', { value: r, selected: u.role === r }, t('role.' + r))));
+  apply = h('button', { type: 'button', 'data-apply-role': u.username, disabled: true,
+    onclick: () => change(u.id, { role: select.value }, 'users.role_changed', { user: u.username }) }, t('users.apply_role'));
+  return h('div', { class: 'actions' }, select, apply);
 }
 
 function draw() {
