@@ -19,7 +19,7 @@ import unittest
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import BIN, PASSWORD, Server, cli, free_port  # noqa: E402
+from harness import BIN, PASSWORD, ROLES, Server, cli, free_port  # noqa: E402
 
 
 def crossing(number, direction, date, nat="GBR", bcp="TN-TUN-AIR", **extra):
@@ -278,10 +278,11 @@ class KillableServer(Server):
         self.tokens = {}
         cli("db", db=db)
         cli("bcp", "demo", db=db)
-        cli("user", "add", "officer1", "--role", "officer", "--password-stdin", db=db,
-            stdin=PASSWORD + "\n")
-        out = cli("token", "create", "officer1", "--name", "test", db=db).stdout
-        self.tokens["officer"] = out.strip().split()[-1]
+        for role in ROLES:
+            cli("user", "add", role + "1", "--role", role, "--password-stdin", db=db,
+                stdin=PASSWORD + "\n")
+            out = cli("token", "create", role + "1", "--name", "test", db=db).stdout
+            self.tokens[role] = out.strip().split()[-1]
         self.start()
 
     def start(self):
@@ -293,6 +294,20 @@ class KillableServer(Server):
                                       "127.0.0.1:%d" % self.port, "--threads", "4"],
                                      stdout=self.log, stderr=self.log)
         self.wait_ready()
+
+
+class BorderApiPgTest(BorderApiTest):
+    """The same API tests with the server on PostgreSQL (LIMES_TEST_PG)."""
+
+    @classmethod
+    def setUpClass(cls):
+        if not os.environ.get("LIMES_TEST_PG"):
+            raise unittest.SkipTest("LIMES_TEST_PG not set (tools/pg-test.sh start)")
+        url = pg_fresh("limes_border_api")
+        p = subprocess.run([BIN, "db", "--db", url], capture_output=True, text=True)
+        if p.returncode != 0 and "no PostgreSQL support" in p.stderr:
+            raise unittest.SkipTest("this build has no PostgreSQL support")
+        cls.srv = KillableServer(url)
 
 
 class DurabilityTest(unittest.TestCase):
