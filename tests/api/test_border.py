@@ -40,7 +40,11 @@ class BorderApiTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.srv = Server()
-        cli("bcp", "demo", db=cls.srv.db)
+        try:
+            cli("bcp", "demo", db=cls.srv.db)
+        except Exception:
+            cls.srv.cleanup()  # tearDownClass does not run when set-up fails
+            raise
 
     @classmethod
     def tearDownClass(cls):
