@@ -210,6 +210,16 @@ typedef struct limes_decision_in {
 limes_rc limes_check_decide(limes_store *s, const limes_decision_in *in, json_t **out,
                             limes_error *err);
 
+/* ---- aggregates for risk analysis ---------------------------------------- */
+/*
+ * Counts for days [from, to]: {from, to, crossings:[{direction, border, n}],
+ * anomalies:[{anomaly, n}], refusals_by_reason:[{code, n}],
+ * refusals_by_bcp:[{bcp, n}], detections:[{kind, fraud_type, n}],
+ * overstays_open}.  No personal data.
+ */
+limes_rc limes_border_stats(limes_store *s, int32_t from, int32_t to, json_t **out,
+                            limes_error *err);
+
 /* ---- retention --------------------------------------------------------- */
 /* Defaults from EES Art. 34 (domain.md 3.1). */
 typedef struct limes_retention {

@@ -338,7 +338,27 @@ static int get_overstayers(http_req *r)
     return http_json(r, 200, json_pack("{s:s, s:o}", "on", iso, "overstayers", list));
 }
 
+/* ?from=&to= (YYYY-MM-DD), default the 30 days ending today. */
+static int get_stats(http_req *r)
+{
+    int32_t to = limes_day_today(), from;
+    limes_error err = {0};
+    const char *qt = http_query(r, "to"), *qf = http_query(r, "from");
+    if (qt && limes_day_parse(qt, "to", &to, &err))
+        return http_fail(r, &err);
+    from = to - 29;
+    if (qf && limes_day_parse(qf, "from", &from, &err))
+        return http_fail(r, &err);
+    if (to - from > 3660)
+        return http_problem(r, LIMES_INVALID, "from", "the period is at most ten years");
+    json_t *out;
+    if (limes_border_stats(http_store(r), from, to, &out, &err))
+        return http_fail(r, &err);
+    return http_json(r, 200, out);
+}
+
 const struct route api_border_routes[] = {
+    {"GET", "/v1/border/stats", LIMES_ROLE_ANALYST | LIMES_ROLE_SUPERVISOR, 0, get_stats},
     {"GET", "/v1/bcps", ROLES_ANY, 0, get_bcps},
     {"POST", "/v1/bcps", ROLES_SUPERVISION, 0, post_bcps},
     {"GET", "/v1/bcps/{code}", ROLES_ANY, 0, get_bcp},

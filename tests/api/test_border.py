@@ -235,6 +235,16 @@ class BorderApiTest(unittest.TestCase):
         self.assertEqual(self.post("/v1/checks", dict(body, companions="x")).status, 400)
         self.assertEqual(self.post("/v1/checks", {"mrz": "", "bcp": "TN-TUN-AIR", "direction": "entry"}).status // 100, 4)
 
+    def test_stats_for_analysts(self):
+        self.post("/v1/refusals", {"document": {"issuer": "XXC", "number": "RSTAT0001"},
+                                   "bcp": "TN-RASJEDIR", "codes": ["E"], "at_ms": ms("2025-02-01")})
+        self.assertEqual(self.get("/v1/border/stats", role="officer").status, 403)
+        r = self.get("/v1/border/stats?from=2025-01-01&to=2025-12-31", role="analyst")
+        self.assertEqual(r.status, 200, r.body)
+        self.assertIn({"code": "E", "n": 1}, r.json["refusals_by_reason"])
+        self.assertNotIn("surname", r.body)
+        self.assertEqual(self.get("/v1/border/stats?from=2025-13-01", role="analyst").status, 400)
+
     def test_cli_stay_and_purge(self):
         out = cli("stay", "--stays", "2013-09-01:2013-09-30,2014-02-21:2014-04-20,2014-05-01:2014-06-09",
                   "--on", "2014-06-09").stdout

@@ -754,6 +754,40 @@ static void test_store_types(void)
     json_decref(rows);
 }
 
+
+static int64_t count_of(json_t *list, const char *key, const char *value)
+{
+    size_t i;
+    json_t *row;
+    json_array_foreach(list, i, row)
+    {
+        if (strcmp(json_string_value(json_object_get(row, key)), value) == 0)
+            return json_integer_value(json_object_get(row, "n"));
+    }
+    return 0;
+}
+
+static void test_stats_for_analysts(void)
+{
+    json_t *st;
+    limes_error err = {0};
+    CHECK_INT(limes_border_stats(store, day("2024-01-01"), day("2025-12-31"), &st, &err),
+              LIMES_OK);
+    CHECK(count_of(json_object_get(st, "refusals_by_reason"), "code", "B") >= 1);
+    CHECK(count_of(json_object_get(st, "refusals_by_reason"), "code", "F") >= 2);
+    CHECK(count_of(json_object_get(st, "refusals_by_bcp"), "bcp", "TN-RASJEDIR") >= 2);
+    CHECK(count_of(json_object_get(st, "anomalies"), "anomaly", "exit-without-entry") >= 1);
+    CHECK(json_array_size(json_object_get(st, "crossings")) >= 2);
+    CHECK(json_integer_value(json_object_get(st, "overstays_open")) >= 1);
+    /* nothing in the answer names a person */
+    char *text = json_dumps(st, JSON_COMPACT);
+    CHECK(strstr(text, "surname") == NULL && strstr(text, "BULK") == NULL);
+    free(text);
+    json_decref(st);
+    CHECK_INT(limes_border_stats(store, day("2025-01-02"), day("2025-01-01"), &st, &err),
+              LIMES_INVALID);
+}
+
 static void test_purge(void)
 {
     limes_error err = {0};
@@ -823,6 +857,7 @@ int main(int argc, char **argv)
     RUN(test_check_watchlist_hits_are_stop);
     RUN(test_check_minors);
     RUN(test_check_stay_exhausted_refuse_and_refer);
+    RUN(test_stats_for_analysts);
     RUN(test_purge);
     limes_screen_forget(store);
     limes_store_close(store);
