@@ -24,6 +24,8 @@
 struct cached_stmt {
     char *sql;
     sqlite3_stmt *stmt;
+    int nparams;
+    int *value_of; /* [i-1] = which $N feeds SQLite parameter i (names looked up once) */
 };
 
 struct conn {
@@ -76,12 +78,17 @@ static limes_rc open_conn(struct conn *c, const char *path, limes_error *err)
     return LIMES_OK;
 }
 
+static void forget_stmt(struct cached_stmt *cs)
+{
+    sqlite3_finalize(cs->stmt);
+    free(cs->sql);
+    free(cs->value_of);
+}
+
 static void close_conn(struct conn *c)
 {
-    for (int i = 0; i < c->ncache; i++) {
-        sqlite3_finalize(c->cache[i].stmt);
-        free(c->cache[i].sql);
-    }
+    for (int i = 0; i < c->ncache; i++)
+        forget_stmt(&c->cache[i]);
     c->ncache = 0;
     sqlite3_close(c->db);
     c->db = NULL;
@@ -177,57 +184,66 @@ static void sq_rollback(void *impl, void *conn)
     give_conn(impl, c);
 }
 
+/* Map each SQLite parameter to its $N once, at prepare time: looking names
+ * up per bind costs time quadratic in the number of parameters. */
+static bool map_params(struct cached_stmt *cs)
+{
+    cs->nparams = sqlite3_bind_parameter_count(cs->stmt);
+    cs->value_of = calloc((size_t)cs->nparams + 1, sizeof *cs->value_of);
+    if (!cs->value_of)
+        return false;
+    for (int i = 1; i <= cs->nparams; i++) {
+        const char *name = sqlite3_bind_parameter_name(cs->stmt, i);
+        cs->value_of[i - 1] = name && name[0] == '$' ? atoi(name + 1) : 0;
+    }
+    return true;
+}
+
 /* A prepared statement for sql, from the connection's cache when possible. */
-static sqlite3_stmt *prepare(struct conn *c, const char *sql, limes_error *err)
+static struct cached_stmt *prepare(struct conn *c, const char *sql, limes_error *err)
 {
     for (int i = 0; i < c->ncache; i++) {
         if (strcmp(c->cache[i].sql, sql) == 0) {
             sqlite3_reset(c->cache[i].stmt);
             sqlite3_clear_bindings(c->cache[i].stmt);
-            return c->cache[i].stmt;
+            return &c->cache[i];
         }
     }
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+    struct cached_stmt cs = {0};
+    if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &cs.stmt, NULL) !=
+        SQLITE_OK) {
         sql_error(c->db, err, "cannot prepare statement");
         return NULL;
     }
-    if (c->ncache == STMT_CACHE) { /* full: evict the oldest */
-        sqlite3_finalize(c->cache[0].stmt);
-        free(c->cache[0].sql);
-        memmove(c->cache, c->cache + 1, sizeof c->cache[0] * (STMT_CACHE - 1));
-        c->ncache--;
-    }
-    char *copy = strdup(sql);
-    if (!copy) {
-        sqlite3_finalize(st);
+    cs.sql = strdup(sql);
+    if (!cs.sql || !map_params(&cs)) {
+        forget_stmt(&cs);
         limes_fail(err, LIMES_NOMEM, "", "out of memory");
         return NULL;
     }
-    c->cache[c->ncache].sql = copy;
-    c->cache[c->ncache].stmt = st;
-    c->ncache++;
-    return st;
+    if (c->ncache == STMT_CACHE) { /* full: evict the oldest */
+        forget_stmt(&c->cache[0]);
+        memmove(c->cache, c->cache + 1, sizeof c->cache[0] * (STMT_CACHE - 1));
+        c->ncache--;
+    }
+    c->cache[c->ncache] = cs;
+    return &c->cache[c->ncache++];
 }
 
-/* Bind $N parameters by name so one SQL text serves both backends. */
-static limes_rc bind_params(sqlite3 *db, sqlite3_stmt *st, const store_val *p, int n,
-                            limes_error *err)
+static limes_rc bind_params(sqlite3 *db, const struct cached_stmt *cs, const store_val *p,
+                            int n, limes_error *err)
 {
-    int count = sqlite3_bind_parameter_count(st);
-    for (int i = 1; i <= count; i++) {
-        const char *name = sqlite3_bind_parameter_name(st, i);
-        int k = name && name[0] == '$' ? atoi(name + 1) : 0;
+    for (int i = 1; i <= cs->nparams; i++) {
+        int k = cs->value_of[i - 1];
         if (k < 1 || k > n)
-            return limes_fail(err, LIMES_INTERNAL, "", "statement parameter %s has no value",
-                              name ? name : "?");
+            return limes_fail(err, LIMES_INTERNAL, "", "statement parameter %d has no value", i);
         const store_val *v = &p[k - 1];
         int r = SQLITE_OK;
         switch (v->type) {
-        case SV_NULL: r = sqlite3_bind_null(st, i); break;
-        case SV_INT: r = sqlite3_bind_int64(st, i, v->i); break;
-        case SV_REAL: r = sqlite3_bind_double(st, i, v->r); break;
-        case SV_TEXT: r = sqlite3_bind_text(st, i, v->s, -1, SQLITE_STATIC); break;
+        case SV_NULL: r = sqlite3_bind_null(cs->stmt, i); break;
+        case SV_INT: r = sqlite3_bind_int64(cs->stmt, i, v->i); break;
+        case SV_REAL: r = sqlite3_bind_double(cs->stmt, i, v->r); break;
+        case SV_TEXT: r = sqlite3_bind_text(cs->stmt, i, v->s, -1, SQLITE_STATIC); break;
         }
         if (r != SQLITE_OK)
             return sql_error(db, err, "cannot bind parameter");
@@ -239,12 +255,13 @@ static limes_rc sq_exec(void *conn, const char *sql, const store_val *params, in
                         int64_t *changes, limes_error *err)
 {
     struct conn *c = conn;
-    sqlite3_stmt *st = prepare(c, sql, err);
-    if (!st)
+    struct cached_stmt *cs = prepare(c, sql, err);
+    if (!cs)
         return err ? err->rc : LIMES_STORE;
-    limes_rc rc = bind_params(c->db, st, params, n, err);
+    limes_rc rc = bind_params(c->db, cs, params, n, err);
     if (rc)
         return rc;
+    sqlite3_stmt *st = cs->stmt;
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW)
         ;
@@ -267,12 +284,13 @@ static limes_rc sq_query(void *conn, const char *sql, const store_val *params, i
                          void **out, limes_error *err)
 {
     struct conn *c = conn;
-    sqlite3_stmt *st = prepare(c, sql, err);
-    if (!st)
+    struct cached_stmt *cs = prepare(c, sql, err);
+    if (!cs)
         return err ? err->rc : LIMES_STORE;
-    limes_rc rc = bind_params(c->db, st, params, n, err);
+    limes_rc rc = bind_params(c->db, cs, params, n, err);
     if (rc)
         return rc;
+    sqlite3_stmt *st = cs->stmt;
     struct rows *r = malloc(sizeof *r);
     if (!r)
         return LIMES_NOMEM;
