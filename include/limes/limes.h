@@ -13,6 +13,7 @@
 #include "limes/auth.h"
 #include "limes/error.h"
 #include "limes/mrz.h"
+#include "limes/screen.h"
 #include "limes/server.h"
 #include "limes/stay.h"
 #include "limes/store.h"
