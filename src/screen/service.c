@@ -88,7 +88,7 @@ static limes_rc instance_token(limes_store *s, char out[33], limes_error *err)
         return rc;
     store_val p[] = {sv_text(fresh)};
     rc = store_exec(tx,
-                    "INSERT INTO screen_instance (id, token) SELECT 1, $1 WHERE NOT EXISTS "
+                    "INSERT INTO screen_instance (id, token) SELECT 1, CAST($1 AS TEXT) WHERE NOT EXISTS "
                     "(SELECT 1 FROM screen_instance WHERE id = 1)",
                     p, 1, err);
     if (!rc)
