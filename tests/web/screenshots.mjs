@@ -92,7 +92,8 @@ async function shoot(lang) {
   await p.waitForSelector('#refuse-dialog');
   await p.keyboard.press('h');
   await snap(p, lang + '-check-refuse');
-  await p.keyboard.press('Escape');
+  await p.keyboard.press('Enter');
+  await p.waitForSelector('#decided');
 
   await p.click('#menu a[data-screen="travellers"]');
   await p.fill('#traveller-q', 'TK1234567');
@@ -112,6 +113,9 @@ async function shoot(lang) {
   await p.press('#search-name', 'Enter');
   await p.waitForSelector('#search-hits, #search-hits-empty');
   await snap(p, lang + '-watchlists', true);
+  await p.click('#menu a[data-screen="stats"]');
+  await p.waitForSelector('#stats-crossings, #stats-crossings-empty');
+  await snap(p, lang + '-statistics', true);
   await p.click('#menu a[data-screen="audit"]');
   await p.waitForSelector('#audit');
   await snap(p, lang + '-audit');

@@ -137,7 +137,7 @@ test('roles: user administration for admins only, the audit trail for supervisor
     officer: { has: ['check'], not: ['users', 'audit', 'lists'] },
     supervisor: { has: ['check', 'audit', 'lists'], not: ['users'] },
     admin: { has: ['users', 'lists'], not: ['audit', 'check'] },
-    analyst: { has: [], not: ['users', 'audit', 'check'] },
+    analyst: { has: ['stats'], not: ['users', 'audit', 'check', 'travellers'] },
   };
   for (const [role, want] of Object.entries(expect)) {
     const page = await openPage('en');
@@ -616,6 +616,25 @@ test('check: a minor travelling with an adult of the same group (Alt+G), and on 
   await scan(page, child);
   assert.equal(await page.textContent('#minor-accompanied'), 'No');
   assert.ok(await page.$('#aid-reasons li[data-code="minor-unaccompanied"]'));
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('statistics: counts for analysts without personal data, refusals by reason and detections', async (t) => {
+  if (!routes.has('GET /v1/border/stats')) {
+    t.skip('the server does not offer GET /v1/border/stats yet');
+    return;
+  }
+  const page = await openPage('en');
+  await login(page, 'analyst1');
+  await page.click('#menu a[data-screen="stats"]');
+  await page.waitForSelector('#stats-crossings, #stats-crossings-empty');
+  const refusals = await page.$$eval('#stats-refusals tbody tr', (rows) => rows.map((r) => r.cells[0].textContent + '=' + r.cells[1].textContent));
+  assert.ok(refusals.some((r) => /^H .*=\d+$/.test(r)), 'refusal H counted: ' + JSON.stringify(refusals));
+  if (routes.has('POST /v1/detections')) assert.match(await page.textContent('#stats-detections'), /Impostor/);
+  assert.match(await page.textContent('#stats-crossings'), /Entry · air/);
+  assert.doesNotMatch(await page.textContent('main'), /HADDAD|TANAKA/, 'no names on the statistics screen');
+  assert.deepEqual(await contrastFailures(page), []);
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

@@ -10,12 +10,14 @@ import * as overstayers from './views/overstayers.js';
 import * as lists from './views/lists.js';
 import * as audit from './views/audit.js';
 import * as users from './views/users.js';
+import * as stats from './views/stats.js';
 
 export const SCREENS = [
   { id: 'check', path: '/check', roles: ['officer', 'second_line', 'supervisor'], view: check },
   { id: 'travellers', path: '/travellers', roles: ['officer', 'second_line', 'supervisor'], view: travellers },
   { id: 'overstayers', path: '/overstayers', roles: ['second_line', 'supervisor'], view: overstayers },
   { id: 'lists', path: '/lists', roles: ['supervisor', 'admin'], view: lists },
+  { id: 'stats', path: '/statistics', roles: ['analyst', 'supervisor'], view: stats },
   { id: 'audit', path: '/audit', roles: ['supervisor'], view: audit },
   { id: 'users', path: '/users', roles: ['admin'], view: users },
 ];
