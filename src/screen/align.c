@@ -120,12 +120,35 @@ static void add_merge(struct align_in *in, int q0, int q1, int e0, int e1, doubl
                                                (float)sim};
 }
 
-/* Cheap test before the full token comparison: same script, close length, close text. */
+/*
+ * Cheap test before the full token comparison: same script, close length,
+ * close text; across Arabic and Latin script, close skeletons (the joined
+ * token must then be finished first, which the caller does).
+ */
 static bool worth_joining(const name_token *joined, const name_token *t)
 {
-    if (joined->script != t->script || joined->ncp + 3 < t->ncp || t->ncp + 3 < joined->ncp)
+    if (joined->script != t->script)
+        return false;
+    if (joined->ncp + 3 < t->ncp || t->ncp + 3 < joined->ncp)
         return false;
     return names_jaro_winkler(joined->cp, joined->ncp, t->cp, t->ncp, false) >= 0.75;
+}
+
+static bool cross_script(const name_token *a, const name_token *b)
+{
+    return (a->script == NS_ARABIC && b->script == NS_LATIN) ||
+           (a->script == NS_LATIN && b->script == NS_ARABIC);
+}
+
+static bool skeletons_close(const char *a, const char *b)
+{
+    uint32_t x[NAMES_SKEL_BYTES], y[NAMES_SKEL_BYTES];
+    size_t nx = 0, ny = 0;
+    for (; a[nx]; nx++)
+        x[nx] = (unsigned char)a[nx];
+    for (; b[ny]; ny++)
+        y[ny] = (unsigned char)b[ny];
+    return nx >= 3 && ny >= 3 && names_jaro_winkler(x, nx, y, ny, false) >= 0.85;
 }
 
 void screen_add_merges(const name_token *q, int nq, const name_token *qjoin,
@@ -136,7 +159,8 @@ void screen_add_merges(const name_token *q, int nq, const name_token *qjoin,
         if (!qjoin_ok[i] || (in->sim[i][0] >= 0.99f && in->sim[i + 1][0] >= 0.99f))
             continue;
         for (int j = 0; j < ne; j++)
-            if (worth_joining(&qjoin[i], &e[j]))
+            if (worth_joining(&qjoin[i], &e[j]) ||
+                (cross_script(&qjoin[i], &e[j]) && skeletons_close(qjoin[i].skel, e[j].skel)))
                 add_merge(in, i, i + 1, j, -1, names_token_sim(&qjoin[i], &e[j], NULL));
     }
     for (int j = 0; j + 1 < ne; j++) {
@@ -151,6 +175,14 @@ void screen_add_merges(const name_token *q, int nq, const name_token *qjoin,
         memcpy(joined.cp + e[j].ncp, e[j + 1].cp, e[j + 1].ncp * sizeof e[j].cp[0]);
         bool finished = false;
         for (int i = 0; i < nq; i++) {
+            if (cross_script(&e[j], &q[i])) {
+                if (!finished && !names_join_tokens(&e[j], &e[j + 1], &joined))
+                    break;
+                finished = true;
+                if (skeletons_close(joined.skel, q[i].skel))
+                    add_merge(in, i, -1, j, j + 1, names_token_sim(&q[i], &joined, NULL));
+                continue;
+            }
             if (!worth_joining(&joined, &q[i]))
                 continue;
             if (!finished && !names_join_tokens(&e[j], &e[j + 1], &joined))
