@@ -395,7 +395,15 @@ limes_rc names_apply_rules(const struct raw_tokens *rt, name_parts *out, limes_e
             name_token *prev = &out->tok[out->n - 1];
             if (prev->script == rt->tok[i].script &&
                 prev->ncp + rt->tok[i].ncp <= NAMES_MAX_CHARS && !(prev->flags & NT_INITIAL)) {
-                glue(prev, &rt->tok[i]); /* "habib" + "ullah", "جلال" + "الدين" */
+                /* "habib" + "ullah"; "جلال" + "الدين" without its article, as
+                   the Latin spellings write it (Jalaluddin, Habibullah) */
+                struct raw_token suffix = rt->tok[i];
+                if (suffix.script == NS_ARABIC && suffix.ncp > 3 && suffix.cp[0] == ART_AR[0] &&
+                    suffix.cp[1] == ART_AR[1]) {
+                    memmove(suffix.cp, suffix.cp + 2, (suffix.ncp - 2) * sizeof suffix.cp[0]);
+                    suffix.ncp = (uint8_t)(suffix.ncp - 2);
+                }
+                glue(prev, &suffix);
                 names_finish_token(prev);
                 continue;
             }
