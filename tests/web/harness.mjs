@@ -73,6 +73,8 @@ export class Server {
       ? ['demo', '--db', s.db, '--listen', '127.0.0.1:' + s.port, '--web', join(SOURCE, 'web')]
       : ['serve', '--db', s.db, '--listen', '127.0.0.1:' + s.port, '--threads', '4', '--web', join(SOURCE, 'web')];
     s.proc = spawn(BIN, args.concat(extraArgs), { cwd: SOURCE, stdio: ['ignore', log, log], env: { ...process.env, LIMES_SHARED_DATA: process.env.LIMES_SHARED_DATA || '' } });
+    /* a test that dies half-way must not leave its server behind */
+    process.once('exit', () => { if (s.proc.exitCode === null) s.proc.kill('SIGKILL'); });
     await s.waitReady();
     return s;
   }
