@@ -8,6 +8,9 @@ libsqlite3-dev sqlite3 libmicrohttpd-dev libjansson-dev libicu-dev libsodium-dev
 iso-codes curl openssl ca-certificates
 chromium fonts-noto-core
 libpq-dev postgresql-15"
+# Node.js runs the browser tests: take Debian's only when the machine has none
+# (a NodeSource node already brings its own npm, which Debian's would clash with).
+command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
 [ -n "${LIMES_EXTRA_PKGS:-}" ] && PKGS="$PKGS $LIMES_EXTRA_PKGS"
 missing=""
 for p in $PKGS; do
