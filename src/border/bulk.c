@@ -28,13 +28,15 @@
 #include "core/date.h"
 
 /*
- * Rows per chunk.  PostgreSQL pays a round trip per statement, so larger
- * chunks; SQLite pays nothing per statement but its binding of "$N"
- * parameters by name costs time quadratic in the parameters of one
- * statement, so small chunks.
+ * Rows per chunk.  PostgreSQL pays a round trip per statement, so large
+ * chunks.  SQLite pays no round trip but parses every chunk's statements
+ * afresh (their text differs from chunk to chunk), and its per-statement
+ * costs (statement journal, RETURNING table, IN-list index) are paid once
+ * per chunk: profiled with callgrind (bench/RESULTS.md, issue 5), 16-row
+ * chunks cost ~170k instructions per row and 200-row chunks far fewer.
  */
 #define CHUNK 400
-#define CHUNK_SQLITE 16
+#define CHUNK_SQLITE 200
 #define SQL_MAX (4 << 20)
 #define PENDING_ID (INT64_MAX / 2) /* ids of stays not inserted yet sort last */
 
@@ -105,11 +107,17 @@ static void sql_start(struct chunk *c, const char *head)
     c->nvals = 0;
 }
 
-/* Append "$k" for a new parameter. */
+/* Append "$k" for a new parameter (by hand: printf was a quarter of the
+ * bulk path's instructions). */
 static void param(struct chunk *c, store_val v)
 {
     c->vals[c->nvals++] = v;
-    buf_printf(&c->sql, "$%d", c->nvals);
+    char text[16], *p = text + sizeof text;
+    *--p = '\0';
+    for (int k = c->nvals; k > 0; k /= 10)
+        *--p = (char)('0' + k % 10);
+    *--p = '$';
+    buf_puts(&c->sql, p);
 }
 
 static void put(struct chunk *c, const char *s) { buf_puts(&c->sql, s); }

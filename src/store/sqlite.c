@@ -6,7 +6,10 @@
  * survives power loss, foreign keys on, busy timeout, secure delete.  A
  * fixed pool of connections serves the server's threads; write
  * transactions start with BEGIN IMMEDIATE so they queue on the write lock
- * instead of failing half-way.  Each connection keeps its prepared
+ * instead of failing half-way, and the threads of one process first queue
+ * on a mutex of the pool: SQLite's busy handler polls with sleeps of up to
+ * 100 ms, which under concurrent writers (the server under load) made
+ * latency jump to seconds (bench/checks, issue 5).  Each connection keeps its prepared
  * statements, keyed by SQL text, so hot queries are parsed once.
  */
 #include <pthread.h>
@@ -31,6 +34,7 @@ struct cached_stmt {
 struct conn {
     sqlite3 *db;
     int busy;
+    bool writing; /* holds the pool's write mutex */
     struct cached_stmt cache[STMT_CACHE];
     int ncache;
 };
@@ -40,6 +44,7 @@ struct pool {
     int n;
     pthread_mutex_t lock;
     pthread_cond_t freed;
+    pthread_mutex_t write_lock; /* one write transaction at a time in this process */
 };
 
 struct rows {
@@ -103,6 +108,7 @@ static void sq_close(void *impl)
         close_conn(&p->conns[i]);
     pthread_mutex_destroy(&p->lock);
     pthread_cond_destroy(&p->freed);
+    pthread_mutex_destroy(&p->write_lock);
     free(p);
 }
 
@@ -115,6 +121,7 @@ static limes_rc sq_open(const char *path, void **impl, limes_error *err)
         return LIMES_NOMEM;
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->freed, NULL);
+    pthread_mutex_init(&p->write_lock, NULL);
     /* The first connection creates the file and switches it to WAL alone. */
     for (int i = 0; i < POOL_SIZE; i++) {
         limes_rc rc = open_conn(&p->conns[i], path, err);
@@ -146,6 +153,10 @@ static struct conn *take_conn(struct pool *p)
 
 static void give_conn(struct pool *p, struct conn *c)
 {
+    if (c->writing) {
+        c->writing = false;
+        pthread_mutex_unlock(&p->write_lock);
+    }
     pthread_mutex_lock(&p->lock);
     c->busy = 0;
     pthread_cond_signal(&p->freed);
@@ -154,7 +165,12 @@ static void give_conn(struct pool *p, struct conn *c)
 
 static limes_rc sq_begin(void *impl, bool write, void **out, limes_error *err)
 {
-    struct conn *c = take_conn(impl);
+    struct pool *p = impl;
+    struct conn *c = take_conn(p);
+    if (write) {
+        pthread_mutex_lock(&p->write_lock);
+        c->writing = true;
+    }
     const char *sql = write ? "BEGIN IMMEDIATE" : "BEGIN";
     if (sqlite3_exec(c->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
         limes_rc rc = sql_error(c->db, err, "cannot begin transaction");
