@@ -7,7 +7,8 @@ PKGS="meson ninja-build pkg-config gcc clang libclang-rt-14-dev python3
 libsqlite3-dev sqlite3 libmicrohttpd-dev libjansson-dev libicu-dev libsodium-dev libxml2-dev
 iso-codes curl openssl ca-certificates
 chromium fonts-noto-core
-libpq-dev postgresql-15"
+libpq-dev postgresql-15
+wrk"
 # Node.js runs the browser tests: take Debian's only when the machine has none
 # (a NodeSource node already brings its own npm, which Debian's would clash with).
 command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
