@@ -132,14 +132,17 @@ limes_rc border_bcp_id(store_tx *tx, const char *code, const char *field, int64_
 limes_rc border_bcp_memo(store_tx *tx, const char *code, struct border_bcp_memo *m, int64_t *id,
                          limes_error *err)
 {
-    if (m && m->id && code && strcmp(code, m->code) == 0) {
-        *id = m->id;
-        return LIMES_OK;
+    for (int i = 0; m && code && i < BORDER_BCP_MEMO; i++) {
+        if (m->id[i] && strcmp(code, m->code[i]) == 0) {
+            *id = m->id[i];
+            return LIMES_OK;
+        }
     }
     limes_rc rc = border_bcp_id(tx, code, "bcp", id, err);
-    if (!rc && m && strlen(code) < sizeof m->code) {
-        memcpy(m->code, code, strlen(code) + 1);
-        m->id = *id;
+    if (!rc && m && strlen(code) < sizeof m->code[0]) {
+        memcpy(m->code[m->next], code, strlen(code) + 1);
+        m->id[m->next] = *id;
+        m->next = (m->next + 1) % BORDER_BCP_MEMO;
     }
     return rc;
 }

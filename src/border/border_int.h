@@ -18,12 +18,16 @@ int border_csv_split(char *line, char **cols, int max);
 limes_rc border_bcp_id(store_tx *tx, const char *code, const char *field, int64_t *id,
                        limes_error *err);
 
-/* The crossing point of the previous row of a batch: most batches share one. */
+/* The crossing points already looked up in one batch (a transaction): a
+ * batch names a few of them, and a look-up per row was a round trip per
+ * row on PostgreSQL. */
+#define BORDER_BCP_MEMO 16
 struct border_bcp_memo {
-    char code[20];
-    int64_t id;
+    char code[BORDER_BCP_MEMO][20];
+    int64_t id[BORDER_BCP_MEMO];
+    int next; /* slot replaced next when all are taken */
 };
-/* border_bcp_id() remembering the last answer in *m (may be NULL). */
+/* border_bcp_id() remembering its answers in *m (may be NULL). */
 limes_rc border_bcp_memo(store_tx *tx, const char *code, struct border_bcp_memo *m, int64_t *id,
                          limes_error *err);
 
