@@ -18,7 +18,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Server, launchBrowser, loadPlaywright, requireChromium, buildWebAssets, SOURCE, PASSWORD } from './harness.mjs';
+import { spawnSync } from 'node:child_process';
+import { Server, launchBrowser, loadPlaywright, requireChromium, buildWebAssets, SOURCE, PASSWORD, BIN } from './harness.mjs';
 import { td3 } from './mrz.mjs';
 
 requireChromium();
@@ -637,4 +638,309 @@ test('statistics: counts for analysts without personal data, refusals by reason 
   assert.deepEqual(await contrastFailures(page), []);
   assert.deepEqual(page.errors, []);
   await page.context().close();
+});
+
+/* ---- child protection (issue 7): checklist, assessment, cases, directory, statistics ---- */
+
+function needProtect(t) {
+  if (!needChecks(t)) return false;
+  if (!routes.has('POST /v1/assessments') || !routes.has('POST /v1/cases')) {
+    t.skip('the server does not offer POST /v1/assessments and /v1/cases (issue 7) yet');
+    return false;
+  }
+  return true;
+}
+
+/* A referral partner, as an admin sets it up (once per server). */
+let partnerId = null;
+async function partner() {
+  if (partnerId) return partnerId;
+  const r = await server.call('admin1', 'POST', '/v1/referral-partners', { name: 'Service de protection de l\'enfance — Test', type: 'child_protection', country: 'FRA', region: 'Île-de-France', phone: '+33 1 00 00 00 00' });
+  assert.equal(r.status, 201, r.text);
+  partnerId = r.json.id;
+  return partnerId;
+}
+
+/* `limes protect config` on the test server's database (the deadlines in force). */
+function protectConfig(args) {
+  const r = spawnSync(BIN, ['protect', 'config', ...args, '--db', server.db], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+}
+
+/* A case made through the API: a minor's check, an assessment, the case; answers the case. */
+async function apiCase(surname, number, extraSteps) {
+  const zone = td3({ state: 'FRA', surname, given: 'LEA', number, nationality: 'FRA', dob: '150505', sex: 'F', expiry: '290505' });
+  const check = await server.call('officer1', 'POST', '/v1/checks', { mrz: zone, bcp: 'TST-AIR', direction: 'exit' });
+  assert.equal(check.status, 201, check.text);
+  const a = await server.call('officer1', 'POST', '/v1/assessments', { set: 'child', check_id: check.json.id, indicators: ['A1'], companions: [{ relationship: 'none' }] });
+  assert.equal(a.status, 201, a.text);
+  const c = await server.call('officer1', 'POST', '/v1/cases', { check_id: check.json.id, assessment_id: a.json.id });
+  assert.equal(c.status, 201, c.text);
+  for (const step of extraSteps || []) {
+    const s = await server.call('supervisor1', 'POST', '/v1/cases/' + c.json.id + '/steps', step);
+    assert.equal(s.status, 200, s.text);
+  }
+  return c.json;
+}
+
+test('protect: a minor\'s check brings the checklist (P key); the assessment shows its recommendation and reasons; a case opens', async (t) => {
+  if (!needProtect(t)) return;
+  const page = await openPage('en');
+  await login(page, 'officer1');
+  await page.waitForSelector('select#bcp');
+  const father = td3({ state: 'MAR', surname: 'BENALI', given: 'YOUSSEF', number: 'MB7000001', nationality: 'MAR', dob: '800202', sex: 'M', expiry: '320202' });
+  const girl = td3({ state: 'MAR', surname: 'BENALI', given: 'SALMA', number: 'MB7000002', nationality: 'MAR', dob: '160909', sex: 'F', expiry: '290909' });
+  await scan(page, father);
+  const fatherCheck = Number(await page.getAttribute('#result', 'data-check'));
+  assert.equal(await page.$('#protect-open.concern'), null, 'an adult\'s check does not press the checklist');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Alt+g');
+  await scan(page, girl);
+  const girlCheck = Number(await page.getAttribute('#result', 'data-check'));
+  assert.equal(await page.textContent('#minor'), 'Yes');
+  assert.ok(await page.$('#protect-open.concern'), 'a minor: the checklist is offered on the result card');
+  let sent = null;
+  page.on('request', (req) => { if (req.method() === 'POST' && req.url().endsWith('/v1/assessments')) sent = JSON.parse(req.postData()); });
+  await page.keyboard.press('p');
+  await page.waitForSelector('#checklist-form');
+  assert.equal(await page.isChecked('#set-child'), true, 'the child set for a minor');
+  const legends = await page.$$eval('#checklist-form .indicator-group legend', (ls) => ls.map((l) => l.textContent));
+  assert.deepEqual(legends, ['The child', 'The accompanying adult', 'Documents', 'Travel pattern and circumstances']);
+  assert.match(await page.textContent('#checklist-companions'), /YOUSSEF BENALI/);
+  assert.match(await page.textContent('#checklist-form'), /limes does not decide/);
+  await page.selectOption('#companion-rel-0', 'other_adult');
+  await page.check('#checklist-form input[data-code="A1"]');
+  await page.check('#checklist-form input[data-code="B2"]');
+  await page.fill('#checklist-notes', 'Child silent, adult answers every question');
+  await page.click('#checklist-submit');
+  await page.waitForSelector('#assessment');
+  assert.equal(sent.check_id, girlCheck);
+  assert.deepEqual(sent.indicators, ['A1', 'B2']);
+  assert.deepEqual(sent.companions, [{ relationship: 'other_adult', relationship_documented: false, consent_documented: false, check_id: fatherCheck, name: 'YOUSSEF BENALI' }]);
+  assert.equal(await page.getAttribute('#assessment', 'data-recommendation'), 'second_line_interview');
+  assert.match(await page.textContent('#assessment h3'), /second-line interview is recommended/);
+  assert.match(await page.textContent('#assessment-nodecide'), /not a decision: limes decides nothing/);
+  const reasons = await page.$$eval('#assessment-reasons li', (ls) => ls.map((l) => l.dataset.rule + ': ' + l.textContent));
+  assert.ok(reasons.length >= 1, 'reasons shown');
+  assert.ok(reasons.some((r) => /A1/.test(r) && /B2/.test(r)), 'the reason names the indicators that met it: ' + JSON.stringify(reasons));
+  /* the case, from the check and its assessment; the first line gets no case details */
+  await page.click('#case-open');
+  await page.waitForFunction(() => /Case \d+ opened/.test(document.querySelector('#case-opened')?.textContent || ''));
+  assert.equal(await page.$('#case-link'), null, 'a first-line officer does not read the case');
+  const cases = await server.call('supervisor1', 'GET', '/v1/cases');
+  const c = cases.json.cases.find((x) => x.check_id === girlCheck);
+  assert.ok(c, 'the case is there for the supervisor');
+  assert.equal(c.subject_kind, 'child');
+  /* a second case for the same check is refused, and said so */
+  await page.click('#checklist-close');
+  await page.keyboard.press('p');
+  await page.waitForSelector('#checklist-form');
+  await page.click('#checklist-submit');
+  await page.waitForSelector('#case-open');
+  await page.click('#case-open');
+  await page.waitForFunction(() => /already open/.test(document.querySelector('#case-opened')?.textContent || ''));
+  await page.keyboard.press('Escape');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('protect: in Arabic, the checklist right to left, the recommendation in Arabic, and the case page', async (t) => {
+  if (!needProtect(t)) return;
+  const page = await openPage('ar');
+  await login(page, 'second_line1');
+  await page.waitForSelector('select#bcp');
+  assert.equal(await page.getAttribute('html', 'dir'), 'rtl');
+  const boy = td3({ state: 'SYR', surname: 'HAMDAN', given: 'OMAR', number: 'N01122334', nationality: 'SYR', dob: '120303', sex: 'M', expiry: '280303' });
+  await scan(page, boy);
+  assert.ok(await page.$('#protect-open.concern'));
+  await page.click('#protect-open');
+  await page.waitForSelector('#checklist-form');
+  const legends = await page.$$eval('#checklist-form .indicator-group legend', (ls) => ls.map((l) => l.textContent));
+  assert.equal(legends[0], 'الطفل');
+  assert.match(await page.textContent('#checklist-companions'), /لا أحد/);
+  /* the dialog lays out right to left: the code of an indicator sits right of its text */
+  const sides = await page.$eval('#checklist-form input[data-code="A1"]', (box) => {
+    const label = box.closest('label');
+    return { box: box.getBoundingClientRect().left, text: label.querySelector('span').getBoundingClientRect().left };
+  });
+  assert.ok(sides.box > sides.text, 'the checkbox is on the right: ' + JSON.stringify(sides));
+  await page.check('#checklist-form input[data-code="A1"]');
+  await page.click('#checklist-submit');
+  await page.waitForSelector('#assessment');
+  assert.match(await page.textContent('#assessment h3'), /يوصى بإجراء مقابلة في الخط الثاني/);
+  assert.match(await page.textContent('#assessment-nodecide'), /لا يقرّر limes أي شيء/);
+  assert.match(await page.textContent('#assessment-reasons'), /غير المصحوبين/);
+  await page.click('#case-open');
+  await page.waitForSelector('#case-link');
+  await page.click('#case-link');
+  await page.waitForSelector('#case');
+  assert.match(new URL(page.url()).pathname, /^\/cases\/\d+$/);
+  assert.match(await page.textContent('#case-state'), /مفتوح/);
+  assert.match(await page.textContent('#case-assessments'), /يوصى بإجراء مقابلة/);
+  assert.ok(await page.$('#case-next button[data-step="referred"]'));
+  assert.deepEqual(await contrastFailures(page), []);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('protect: a second-line officer moves a case through its steps; a step out of order shows the allowed ones', async (t) => {
+  if (!needProtect(t)) return;
+  const pid = await partner();
+  const c = await apiCase('MOREAU', 'FM3300001');
+  /* another case, referred while the partners had 0 hours to acknowledge (limes protect config): overdue at once */
+  protectConfig(['--ack-hours', '0']);
+  let late;
+  try {
+    late = await apiCase('LAMBERT', 'FL3300002', [{ step: 'referred', partner_id: pid }]);
+  } finally {
+    protectConfig(['--ack-hours', '48']);
+  }
+  const page = await openPage('en');
+  await login(page, 'second_line1');
+  await page.click('#menu a[data-screen="cases"]');
+  await page.waitForSelector('#cases');
+  assert.ok(await page.$('#cases a[data-case="' + c.id + '"]'));
+  await page.check('#cases-overdue');
+  await page.waitForFunction((id) => !document.querySelector('#cases a[data-case="' + id + '"]'), c.id);
+  assert.ok(await page.$('#cases a[data-case="' + late.id + '"]'), 'the overdue case is listed');
+  assert.match(await page.textContent('#cases'), /Overdue/);
+  await page.click('#cases a[data-case="' + late.id + '"]');
+  await page.waitForSelector('#case');
+  assert.match(await page.textContent('#case-overdue'), /Acknowledged by the partner/);
+  await page.click('#cases-back');
+  await page.waitForSelector('#cases');
+  await page.uncheck('#cases-overdue');
+  await page.waitForSelector('#cases a[data-case="' + c.id + '"]');
+  await page.click('#cases a[data-case="' + c.id + '"]');
+  await page.waitForSelector('#case');
+  assert.deepEqual(await page.$$eval('#case-next button', (bs) => bs.map((b) => b.dataset.step)), ['referred', 'closed']);
+  /* referred: the partner from the directory, by keyboard */
+  await page.focus('#case-next button[data-step="referred"]');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#step-dialog');
+  await page.selectOption('#step-partner', String(pid));
+  await page.check('#step-consent');
+  await page.fill('#step-note', 'Child protection duty officer informed by phone');
+  await page.click('#step-confirm');
+  await page.waitForFunction(() => /Referred/.test(document.querySelector('#case-notice')?.textContent || ''));
+  assert.match(await page.textContent('#case-state'), /Referred/);
+  assert.match(await page.textContent('#case-assigned'), /second_line1/, 'the step assigned the officer');
+  assert.match(await page.textContent('#case-deadlines'), /Acknowledgement by the partner due/);
+  assert.match(await page.textContent('#case-deadlines'), /30 days/);
+  const steps = await page.$$eval('#case-steps tbody tr', (rows) => rows.map((r) => r.cells[0].textContent + ' | ' + r.cells[2].textContent));
+  assert.deepEqual(steps, ['Case opened | officer1', 'Referred | second_line1']);
+  assert.deepEqual(await page.$$eval('#case-next button', (bs) => bs.map((b) => b.dataset.step)), ['acknowledged', 'closed']);
+  /* meanwhile a supervisor records the acknowledgement: the page's button is now out of order */
+  const ack = await server.call('supervisor1', 'POST', '/v1/cases/' + c.id + '/steps', { step: 'acknowledged' });
+  assert.equal(ack.status, 200, ack.text);
+  await page.click('#case-next button[data-step="acknowledged"]');
+  await page.waitForSelector('#step-dialog');
+  await page.click('#step-confirm');
+  await page.waitForSelector('#case-conflict');
+  assert.match(await page.textContent('#case-conflict'), /“Acknowledged by the partner” is not possible/);
+  assert.equal(await page.textContent('#case-conflict-allowed'), 'Interview held, Closed');
+  assert.deepEqual(await page.$$eval('#case-next button', (bs) => bs.map((b) => b.dataset.step)), ['interview_held', 'closed']);
+  /* the interview: second-line indicators recorded as an assessment on the case */
+  await page.click('#case-interview');
+  await page.waitForSelector('#checklist-form');
+  assert.match(await page.textContent('#checklist-title'), /Second-line interview indicators/);
+  const codes = await page.$$eval('#checklist-form input[data-code]', (bs) => bs.map((b) => b.dataset.code));
+  assert.ok(codes.length > 0, 'second-line indicators');
+  await page.check('#checklist-form input[data-code="' + codes[0] + '"]');
+  await page.click('#checklist-submit');
+  await page.waitForSelector('#assessment');
+  await page.click('#checklist-close');
+  await page.waitForFunction(() => document.querySelectorAll('#case-assessments .assessment').length === 2);
+  await page.click('#case-next button[data-step="interview_held"]');
+  await page.click('#step-confirm');
+  await page.waitForFunction(() => /Interview held/.test(document.querySelector('#case-state')?.textContent || ''));
+  /* closing asks for the outcome */
+  await page.click('#case-next button[data-step="closed"]');
+  await page.selectOption('#step-outcome', 'child_protection');
+  await page.click('#step-confirm');
+  await page.waitForFunction(() => /Closed/.test(document.querySelector('#case-state')?.textContent || ''));
+  assert.match(await page.textContent('#case'), /Taken into child protection/);
+  assert.ok(await page.$('#case-next') === null);
+  const final = await server.call('supervisor1', 'GET', '/v1/cases/' + c.id);
+  assert.equal(final.json.state, 'closed');
+  assert.equal(final.json.outcome, 'child_protection');
+  assert.deepEqual(final.json.steps.map((s) => s.step), ['opened', 'referred', 'acknowledged', 'interview_held', 'closed']);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('protect: an admin keeps the referral partner directory (add, edit, make inactive); no case data', async (t) => {
+  if (!routes.has('POST /v1/referral-partners')) { t.skip('no /v1/referral-partners (issue 7) yet'); return; }
+  const page = await openPage('fr');
+  await login(page, 'admin1');
+  const screens = await menuScreens(page);
+  assert.ok(screens.includes('partners'));
+  assert.ok(!screens.includes('cases'), 'no case menu for an admin');
+  await page.click('#menu a[data-screen="partners"]');
+  await page.waitForSelector('#partners, #partners-empty');
+  await page.fill('#partner-name', 'Unité anti-traite — Port de Test');
+  await page.selectOption('#partner-type', 'police_thb_unit');
+  await page.fill('#partner-country', 'fra');
+  await page.fill('#partner-region', 'Bouches-du-Rhône');
+  await page.fill('#partner-phone', '+33 4 00 00 00 00');
+  await page.fill('#partner-languages', 'fr, ar, en');
+  await page.click('#partner-save');
+  await page.waitForFunction(() => /ajouté/.test(document.querySelector('#partners-notice')?.textContent || ''));
+  assert.match(await page.textContent('#partners'), /Unité de police de lutte contre la traite/);
+  const list = await server.call('admin1', 'GET', '/v1/referral-partners');
+  const p = list.json.partners.find((x) => x.name === 'Unité anti-traite — Port de Test');
+  assert.ok(p);
+  assert.equal(p.country, 'FRA');
+  assert.deepEqual(p.languages, ['fr', 'ar', 'en']);
+  await page.click('button[data-edit="' + p.id + '"]');
+  assert.equal(await page.inputValue('#partner-name'), 'Unité anti-traite — Port de Test');
+  await page.fill('#partner-hours', '24 h/24');
+  await page.uncheck('#partner-active');
+  await page.click('#partner-save');
+  await page.waitForFunction(() => /enregistrées/.test(document.querySelector('#partners-notice')?.textContent || ''));
+  const after = await server.call('admin1', 'GET', '/v1/referral-partners/' + p.id);
+  assert.equal(after.json.active, false);
+  assert.equal(after.json.hours, '24 h/24');
+  assert.equal(after.json.region, 'Bouches-du-Rhône');
+  assert.match(await page.textContent('#partners'), /Inactif/);
+  /* a wrong country code: the server's refusal is shown */
+  await page.fill('#partner-name', 'X');
+  await page.fill('#partner-country', 'FR');
+  await page.click('#partner-save');
+  await page.waitForFunction(() => (document.querySelector('#partner-error')?.textContent || '').length > 0);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('protect: an analyst sees the protection statistics and their CSV, but no case menu and no names', async (t) => {
+  if (!routes.has('GET /v1/protect/statistics')) { t.skip('no /v1/protect/statistics (issue 7) yet'); return; }
+  if (routes.has('POST /v1/cases')) await apiCase('PETIT', 'FP3300003');
+  const page = await openPage('en');
+  await login(page, 'analyst1');
+  const screens = await menuScreens(page);
+  assert.ok(screens.includes('protect_stats'));
+  for (const no of ['cases', 'partners', 'check']) assert.ok(!screens.includes(no), 'no ' + no + ' for an analyst');
+  await page.click('#menu a[data-screen="protect_stats"]');
+  await page.waitForSelector('#pstats, #pstats-empty');
+  const row = await page.$$eval('#pstats tbody tr', (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
+  assert.ok(row.some((r) => r[0] === 'TST-AIR' && Number(r[2]) >= 1 && Number(r[7]) >= 1), 'minors and cases counted: ' + JSON.stringify(row));
+  assert.doesNotMatch(await page.textContent('main'), /MOREAU|PETIT|BENALI|HAMDAN/, 'no names');
+  const href = await page.getAttribute('#pstats-csv', 'href');
+  assert.match(href, /format=csv/);
+  const csv = await page.evaluate(async (u) => (await fetch(u)).text(), href);
+  assert.match(csv, /^crossing_point,month,minors_checked/);
+  /* a case page is not reachable for an analyst: the router falls back to an allowed screen */
+  await page.goto(server.base + '/cases/1');
+  await page.waitForSelector('body[data-ready="1"]');
+  assert.equal(await page.$('#case'), null);
+  /* the liaison officer sees the same statistics screen */
+  const liaison = await openPage('ar');
+  await login(liaison, 'liaison1');
+  assert.deepEqual(await menuScreens(liaison), ['protect_stats']);
+  await liaison.waitForSelector('#pstats, #pstats-empty');
+  assert.match(await liaison.textContent('main h1'), /الإحصاءات/);
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(liaison.errors, []);
+  await page.context().close();
+  await liaison.context().close();
 });

@@ -11,15 +11,21 @@ import * as lists from './views/lists.js';
 import * as audit from './views/audit.js';
 import * as users from './views/users.js';
 import * as stats from './views/stats.js';
+import * as cases from './views/cases.js';
+import * as partners from './views/partners.js';
+import * as protectStats from './views/protect-stats.js';
 
 export const SCREENS = [
   { id: 'check', path: '/check', roles: ['officer', 'second_line', 'supervisor'], view: check },
   { id: 'travellers', path: '/travellers', roles: ['officer', 'second_line', 'supervisor'], view: travellers },
   { id: 'overstayers', path: '/overstayers', roles: ['second_line', 'supervisor'], view: overstayers },
+  { id: 'cases', path: '/cases', roles: ['second_line', 'supervisor'], view: cases },
   { id: 'lists', path: '/lists', roles: ['supervisor', 'admin'], view: lists },
   { id: 'stats', path: '/statistics', roles: ['analyst', 'supervisor'], view: stats },
+  { id: 'protect_stats', path: '/protection-statistics', roles: ['analyst', 'supervisor', 'liaison'], view: protectStats },
   { id: 'audit', path: '/audit', roles: ['supervisor'], view: audit },
   { id: 'users', path: '/users', roles: ['admin'], view: users },
+  { id: 'partners', path: '/referral-partners', roles: ['admin'], view: partners },
 ];
 
 export function screensFor(role) {

@@ -8,8 +8,9 @@
  * part met which, the action to take, the stay days and the minor flag.
  * Shortcuts: Alt+A admit, Alt+R refuse (reason codes A-I picked with
  * their letter keys), Alt+S refer to second line, Alt+D record a
- * detection, Alt+G travelling with the previous travellers, Esc next
- * traveller; the same letters without Alt once the result card has the
+ * detection, Alt+P the child-protection and trafficking indicator
+ * checklist (protect.js), Alt+G travelling with the previous travellers,
+ * Esc next traveller; the same letters without Alt once the result card has the
  * focus.
  *
  * With POST /v1/checks (issue 5) one call does everything and decisions
@@ -27,6 +28,7 @@ import { api, ApiError, hasRoute } from '../api.js';
 import { mrzLines, isCompleteZone, zoneText } from '../mrz-input.js';
 import { normaliseCheck, composeCheck } from '../check-model.js';
 import { routeCode } from './common.js';
+import { openChecklist, openCaseButton } from '../protect.js';
 
 const POST_KEY = 'limes.post';
 const DEFAULT_CODES = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I'];
@@ -134,6 +136,7 @@ function drawInputPanel() {
       mayRefuse() ? h('span', {}, h('kbd', {}, 'Alt+R'), ' ', t('decision.refuse')) : null,
       h('span', {}, h('kbd', {}, 'Alt+S'), ' ', t('decision.refer')),
       hasRoute('POST /v1/detections') ? h('span', {}, h('kbd', {}, 'Alt+D'), ' ', t('detection.record')) : null,
+      hasRoute('POST /v1/assessments') ? h('span', {}, h('kbd', {}, 'Alt+P'), ' ', t('protect.open_checklist')) : null,
       h('span', {}, h('kbd', {}, t('key.esc')), ' ', t('check.next'))));
 }
 
@@ -417,11 +420,12 @@ function drawDecision(r) {
     ? h('p', { class: 'decided', id: 'detected', role: 'status' }, t('detection.recorded', { n: i18n.number(state.detections.length) })) : null;
   const detectButton = r.id !== null && r.id !== undefined && hasRoute('POST /v1/detections')
     ? h('button', { type: 'button', id: 'detect', onclick: () => openDetection() }, t('detection.record'), ' ', h('kbd', {}, 'D')) : null;
+  const protectButton = drawProtectButton(r);
   if (state.decision) {
     const d = state.decision;
     return h('div', {}, h('p', { class: 'decided', id: 'decided', role: 'status' },
       t('decision.recorded.' + d.kind, { codes: (d.codes || []).join(', ') })), detected,
-    detectButton ? h('div', { class: 'decision-bar' }, detectButton) : null);
+    detectButton || protectButton ? h('div', { class: 'decision-bar' }, detectButton, protectButton) : null);
   }
   const enabled = r.id !== null && r.id !== undefined && decisionsAvailable();
   return h('div', { class: 'decision-bar' },
@@ -432,8 +436,41 @@ function drawDecision(r) {
     h('button', { type: 'button', class: 'refer', id: 'refer', disabled: !enabled, onclick: () => openRefer() },
       t('decision.refer'), ' ', h('kbd', {}, 'S')),
     detectButton,
+    protectButton,
     enabled ? null : h('p', { class: 'hint', id: 'decision-unavailable' }, t('decision.unavailable'), ' ', routeCode('POST /v1/checks/{id}/decision')),
     detected);
+}
+
+/* ---- child protection: the indicator checklist (protect.js) ---- */
+
+/* A minor (or unknown age) or a hit whose action is "protect": the checklist is offered first. */
+function protectConcern(r) {
+  return !!((r.minor && r.minor.minor) || r.hits.some((x) => x.alert && x.action === 'protect'));
+}
+
+function drawProtectButton(r) {
+  if (r.id === null || r.id === undefined || !hasRoute('POST /v1/assessments')) return null;
+  const concern = protectConcern(r);
+  return h('button', { type: 'button', id: 'protect-open', class: concern ? 'protect concern' : 'protect', onclick: () => openProtect() },
+    t(concern ? 'protect.open_checklist_minor' : 'protect.open_checklist'), ' ', h('kbd', {}, 'P'));
+}
+
+function openProtect() {
+  const r = state.result;
+  if (!r || r.id === null || r.id === undefined || !hasRoute('POST /v1/assessments')) return;
+  const companions = ((r.minor && r.minor.companions) || []).filter((c) => !c.minor)
+    .map((c) => ({ check_id: c.check_id, name: c.name || '' }));
+  openChecklist({
+    /* a minor (unknown age counts as one), or a missing-child hit without an age: the child set */
+    set: (r.minor ? r.minor.minor : protectConcern(r)) ? 'child' : 'adult',
+    phase: 'first_line', checkId: r.id, companions, chooseSet: true,
+    afterRecorded: (a, box) => {
+      ctx.announce(t('protect.rec.' + (a.recommendation || 'none')));
+      const open = openCaseButton({ check_id: r.id, assessment_id: a.id }, ctx.session.role, ctx.navigate);
+      if (open) box.append(...open);
+    },
+    onClose: () => { const card = document.getElementById('result'); if (card) card.focus(); },
+  });
 }
 
 /* ---- detections (fraudulent document, facilitator, clandestine, victim) ---- */
@@ -626,6 +663,7 @@ function onKey(e) {
   if (!(plain || alt) || !state.result) return;
   const code = e.code;
   if (key === 'd' || code === 'KeyD') { e.preventDefault(); openDetection(); return; }
+  if (key === 'p' || code === 'KeyP') { e.preventDefault(); openProtect(); return; }
   if (state.decision) return;
   if (key === 'a' || code === 'KeyA') { e.preventDefault(); decide('admit'); }
   else if (key === 'r' || code === 'KeyR') { e.preventDefault(); openRefuse(); }
