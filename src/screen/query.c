@@ -223,13 +223,13 @@ static size_t token_postings(const struct qctx *c, int qi)
     return n;
 }
 
-static void walk_postings(struct qctx *c, int qi)
+static void walk_postings(struct qctx *c, int qi, float min_sim)
 {
     struct scratch *s = c->s;
     const struct csr *p = &c->e->postings;
     for (size_t r = 0; r < s->nrows; r++) {
         float sim = s->rows[r].sim[qi];
-        if (sim <= 0)
+        if (sim <= 0 || sim < min_sim)
             continue;
         uint32_t v = s->rows[r].v;
         /* rarer tokens say more about who this is: weight by inverse frequency */
@@ -290,7 +290,9 @@ static void accumulate(struct qctx *c)
                 credit_touched(c, i);
             continue;
         }
-        walk_postings(c, i);
+        /* even the rarest token can be common: then only its close
+           spellings lead to candidates (the rest still count in scoring) */
+        walk_postings(c, i, sizes[i] > POSTING_BUDGET ? 0.9f : 0.0f);
         used += sizes[i];
     }
 }
