@@ -216,11 +216,7 @@ limes_rc limes_audit_query(limes_store *s, const limes_audit_filter *f, json_t *
         sv_int(f && f->before_seq ? f->before_seq : INT64_MAX),
         sv_int(limit),
     };
-    store_tx *tx;
-    limes_rc rc = store_begin(s, false, &tx, err);
-    if (rc)
-        return rc;
-    rc = store_query_json(tx,
+    return store_read_json(s,
                           "SELECT seq, ts_ms, request_id, actor, role, action, purpose,"
                           " records AS records_json, outcome, detail, hash FROM audit a"
                           " WHERE (CAST($1 AS TEXT) IS NULL OR actor = $1)"
@@ -229,6 +225,4 @@ limes_rc limes_audit_query(limes_store *s, const limes_audit_filter *f, json_t *
                           " AND ts_ms >= $3 AND ts_ms <= $4 AND seq < $5"
                           " ORDER BY seq DESC LIMIT $6",
                           p, 6, out, err);
-    store_rollback(tx);
-    return rc;
 }

@@ -220,18 +220,6 @@ limes_rc limes_user_set_role(limes_store *s, const char *username, limes_role ro
                      "user", err);
 }
 
-static limes_rc read_json(limes_store *s, const char *sql, const store_val *p, int n,
-                          json_t **out, limes_error *err)
-{
-    store_tx *tx;
-    limes_rc rc = store_begin(s, false, &tx, err);
-    if (rc)
-        return rc;
-    rc = store_query_json(tx, sql, p, n, out, err);
-    store_rollback(tx);
-    return rc;
-}
-
 static void booleanise(json_t *rows, const char *key)
 {
     size_t i;
@@ -246,7 +234,7 @@ static void booleanise(json_t *rows, const char *key)
 
 limes_rc limes_user_list(limes_store *s, json_t **out, limes_error *err)
 {
-    limes_rc rc = read_json(s,
+    limes_rc rc = store_read_json(s,
                             "SELECT id, username, display_name, role, disabled FROM users"
                             " ORDER BY username",
                             NULL, 0, out, err);
@@ -259,7 +247,7 @@ limes_rc limes_user_get(limes_store *s, int64_t id, json_t **out, limes_error *e
 {
     store_val p[] = {sv_int(id)};
     json_t *rows;
-    limes_rc rc = read_json(s,
+    limes_rc rc = store_read_json(s,
                             "SELECT id, username, display_name, role, disabled FROM users"
                             " WHERE id = $1",
                             p, 1, &rows, err);
@@ -630,7 +618,7 @@ limes_rc limes_token_revoke(limes_store *s, int64_t token_id, limes_error *err)
 
 limes_rc limes_token_list(limes_store *s, json_t **out, limes_error *err)
 {
-    return read_json(s,
+    return store_read_json(s,
                      "SELECT t.id, u.username, t.name, t.created_ms, t.revoked_ms FROM api_tokens t"
                      " JOIN users u ON u.id = t.user_id ORDER BY t.id",
                      NULL, 0, out, err);

@@ -533,15 +533,11 @@ static void summary_kind(json_t *o)
 
 limes_rc limes_lists_summary(limes_store *s, json_t **out, limes_error *err)
 {
-    store_tx *tx;
-    limes_rc rc = store_begin(s, false, &tx, err);
-    if (rc)
-        return rc;
-    rc = store_query_json(tx,
-                          "SELECT name, format, default_action, persons, documents, imported_ms,"
-                          " sources AS sources_json, generation FROM watch_lists ORDER BY name",
-                          NULL, 0, out, err);
-    store_rollback(tx);
+    limes_rc rc = store_read_json(s,
+                                  "SELECT name, format, default_action, persons, documents,"
+                                  " imported_ms, sources AS sources_json, generation"
+                                  " FROM watch_lists ORDER BY name",
+                                  NULL, 0, out, err);
     if (rc)
         return rc;
     size_t i;

@@ -332,18 +332,13 @@ limes_rc limes_assessment_get(limes_store *s, int64_t id, json_t **out, limes_er
     limes_rc rc = store_begin(s, false, &tx, err);
     if (rc)
         return rc;
-    json_t *rows;
     store_val p[] = {sv_int(id)};
-    rc = store_query_json(tx, ASSESSMENT_COLUMNS " WHERE id = $1", p, 1, &rows, err);
+    rc = store_query_json_one(tx, ASSESSMENT_COLUMNS " WHERE id = $1", p, 1, out, err);
     store_rollback(tx);
+    if (rc == LIMES_NOT_FOUND)
+        return limes_fail(err, LIMES_NOT_FOUND, "id", "no assessment %lld", (long long)id);
     if (rc)
         return rc;
-    if (json_array_size(rows) == 0) {
-        json_decref(rows);
-        return limes_fail(err, LIMES_NOT_FOUND, "id", "no assessment %lld", (long long)id);
-    }
-    *out = json_incref(json_array_get(rows, 0));
-    json_decref(rows);
     shape(*out);
     return LIMES_OK;
 }
@@ -353,15 +348,10 @@ limes_rc limes_assessment_list(limes_store *s, int64_t check_id, int limit, json
 {
     if (limit < 1 || limit > 500)
         return limes_fail(err, LIMES_INVALID, "limit", "'limit' must be from 1 to 500");
-    store_tx *tx;
-    limes_rc rc = store_begin(s, false, &tx, err);
-    if (rc)
-        return rc;
     store_val p[] = {check_id ? sv_int(check_id) : sv_null(), sv_int(limit)};
-    rc = store_query_json(tx, ASSESSMENT_COLUMNS " WHERE (CAST($1 AS BIGINT) IS NULL OR"
-                                                 " check_id = $1) ORDER BY id DESC LIMIT $2",
-                          p, 2, out, err);
-    store_rollback(tx);
+    limes_rc rc = store_read_json(s, ASSESSMENT_COLUMNS " WHERE (CAST($1 AS BIGINT) IS NULL OR"
+                                                        " check_id = $1) ORDER BY id DESC LIMIT $2",
+                                  p, 2, out, err);
     if (rc)
         return rc;
     size_t i;

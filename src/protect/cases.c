@@ -193,17 +193,13 @@ static limes_rc partner_brief(store_tx *tx, json_t *c, limes_error *err)
 static limes_rc case_in(store_tx *tx, int64_t id, int64_t now_ms, bool full, json_t **out,
                         limes_error *err)
 {
-    json_t *rows, *wf;
+    json_t *c, *wf;
     store_val p[] = {sv_int(id)};
-    limes_rc rc = store_query_json(tx, CASE_COLUMNS " WHERE id = $1", p, 1, &rows, err);
+    limes_rc rc = store_query_json_one(tx, CASE_COLUMNS " WHERE id = $1", p, 1, &c, err);
+    if (rc == LIMES_NOT_FOUND)
+        return limes_fail(err, LIMES_NOT_FOUND, "id", "no case %lld", (long long)id);
     if (rc)
         return rc;
-    if (json_array_size(rows) == 0) {
-        json_decref(rows);
-        return limes_fail(err, LIMES_NOT_FOUND, "id", "no case %lld", (long long)id);
-    }
-    json_t *c = json_incref(json_array_get(rows, 0));
-    json_decref(rows);
     json_t *assigned = NULL, *steps = NULL;
     rc = limes_protect_workflow(&wf, err);
     if (!rc) {

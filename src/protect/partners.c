@@ -130,17 +130,12 @@ static limes_rc write_partner(store_tx *tx, int64_t id, const struct partner *p,
 
 static limes_rc get_in(store_tx *tx, int64_t id, json_t **out, limes_error *err)
 {
-    json_t *rows;
     store_val p[] = {sv_int(id)};
-    limes_rc rc = store_query_json(tx, PARTNER_COLUMNS " WHERE id = $1", p, 1, &rows, err);
+    limes_rc rc = store_query_json_one(tx, PARTNER_COLUMNS " WHERE id = $1", p, 1, out, err);
+    if (rc == LIMES_NOT_FOUND)
+        return limes_fail(err, LIMES_NOT_FOUND, "id", "no referral partner %lld", (long long)id);
     if (rc)
         return rc;
-    if (json_array_size(rows) == 0) {
-        json_decref(rows);
-        return limes_fail(err, LIMES_NOT_FOUND, "id", "no referral partner %lld", (long long)id);
-    }
-    *out = json_incref(json_array_get(rows, 0));
-    json_decref(rows);
     json_object_set_new(*out, "active", json_boolean(json_integer_value(json_object_get(*out,
                                                                                       "active"))));
     return LIMES_OK;
@@ -218,17 +213,13 @@ limes_rc limes_partner_get(limes_store *s, int64_t id, json_t **out, limes_error
 limes_rc limes_partner_list(limes_store *s, const char *country, const char *region,
                             const char *type, json_t **out, limes_error *err)
 {
-    store_tx *tx;
-    limes_rc rc = store_begin(s, false, &tx, err);
-    if (rc)
-        return rc;
     store_val p[] = {sv_text(country), sv_text(region), sv_text(type)};
-    rc = store_query_json(tx, PARTNER_COLUMNS " WHERE (CAST($1 AS TEXT) IS NULL OR country = $1)"
-                                              " AND (CAST($2 AS TEXT) IS NULL OR region = $2)"
-                                              " AND (CAST($3 AS TEXT) IS NULL OR type = $3)"
-                                              " ORDER BY country, region, name",
-                          p, 3, out, err);
-    store_rollback(tx);
+    limes_rc rc = store_read_json(s, PARTNER_COLUMNS
+                                  " WHERE (CAST($1 AS TEXT) IS NULL OR country = $1)"
+                                  " AND (CAST($2 AS TEXT) IS NULL OR region = $2)"
+                                  " AND (CAST($3 AS TEXT) IS NULL OR type = $3)"
+                                  " ORDER BY country, region, name",
+                                  p, 3, out, err);
     if (rc)
         return rc;
     size_t i;

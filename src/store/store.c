@@ -335,3 +335,31 @@ limes_rc store_query_json(store_tx *tx, const char *sql, const store_val *params
     *out = arr;
     return LIMES_OK;
 }
+
+limes_rc store_query_json_one(store_tx *tx, const char *sql, const store_val *params, int n,
+                              json_t **out, limes_error *err)
+{
+    json_t *rows;
+    limes_rc rc = store_query_json(tx, sql, params, n, &rows, err);
+    if (rc)
+        return rc;
+    if (json_array_size(rows) == 0) {
+        json_decref(rows);
+        return LIMES_NOT_FOUND;
+    }
+    *out = json_incref(json_array_get(rows, 0));
+    json_decref(rows);
+    return LIMES_OK;
+}
+
+limes_rc store_read_json(limes_store *s, const char *sql, const store_val *params, int n,
+                         json_t **out, limes_error *err)
+{
+    store_tx *tx;
+    limes_rc rc = store_begin(s, false, &tx, err);
+    if (rc)
+        return rc;
+    rc = store_query_json(tx, sql, params, n, out, err);
+    store_rollback(tx);
+    return rc;
+}

@@ -107,6 +107,13 @@ limes_rc store_query_int(store_tx *tx, const char *sql, const store_val *params,
                          int64_t *out, limes_error *err);
 limes_rc store_query_json(store_tx *tx, const char *sql, const store_val *params, int n,
                           json_t **out, limes_error *err);
+/* The first row as a JSON object (caller owns it); LIMES_NOT_FOUND, with no
+ * message, when the query gives no row. */
+limes_rc store_query_json_one(store_tx *tx, const char *sql, const store_val *params, int n,
+                              json_t **out, limes_error *err);
+/* store_query_json in a read transaction of its own. */
+limes_rc store_read_json(limes_store *s, const char *sql, const store_val *params, int n,
+                         json_t **out, limes_error *err);
 
 const char *store_backend_name(const limes_store *s);
 
