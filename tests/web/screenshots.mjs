@@ -2,8 +2,8 @@
  * screenshots.mjs - pictures of the main screens of the web interface in
  * English and Arabic for docs/screenshots/ (the README shows them).
  *
- * Runs `limes demo` on a temporary database (demo crossing points and
- * watchlists), records a few crossings so that the history and overstayer
+ * Runs `limes demo` on a temporary database (demo crossing points,
+ * watchlists and referral partners), records a few crossings so that the history and overstayer
  * screens have something to show, then drives Debian's chromium through
  * each screen.  Usage (from the source root, after `make` and `npm ci`):
  *   LIMES_BIN=build/limes node tests/web/screenshots.mjs [OUT_DIR]
@@ -21,6 +21,8 @@ buildWebAssets();
 
 const DAY = 86400000;
 const CLEAR = td3({ state: 'JPN', surname: 'TANAKA', given: 'HANAKO', number: 'TK1234567', nationality: 'JPN', dob: '880305', sex: 'F', expiry: '340101' });
+/* an unaccompanied child (child-protection checklist and case) */
+const CHILD = td3({ state: 'SYR', surname: 'HAMDAN', given: 'OMAR', number: 'N01122334', nationality: 'SYR', dob: '120303', sex: 'M', expiry: '280303' });
 const HIT = td3({ state: 'SAU', surname: 'ALZAHRANI', given: 'MOHAMED ABDULRAHMAN', number: 'S09912345', nationality: 'SAU', dob: '821102', sex: 'M', expiry: '310909' });
 
 const server = await Server.start({ demo: true });
@@ -77,6 +79,40 @@ async function snap(p, name, full) {
   console.log('wrote ' + join(out, name + '.png'));
 }
 
+/*
+ * Child protection: a child travelling alone, the indicator checklist from
+ * the result card, the recommendation with its reasons, the case it opens
+ * and the case page after the referral.
+ */
+async function protect(p, lang) {
+  await p.keyboard.press('Escape');
+  await scan(p, CHILD);
+  await p.keyboard.press('p');
+  await p.waitForSelector('#checklist-form');
+  for (const code of ['A1', 'A3', 'D1']) {
+    const box = await p.$('#checklist-form input[data-code="' + code + '"]');
+    if (box) await box.check();
+  }
+  await p.fill('#checklist-notes', lang === 'ar' ? 'يسافر الطفل بمفرده ويبدو خائفًا' : 'Travels alone, looks frightened');
+  await p.focus('#checklist-form input[data-code="A1"]');
+  await p.$eval('#checklist-dialog', (d) => { d.scrollTop = 0; });
+  await snap(p, lang + '-protect-checklist');
+  await p.click('#checklist-submit');
+  await p.waitForSelector('#assessment');
+  await snap(p, lang + '-protect-recommendation');
+  await p.click('#case-open');
+  await p.waitForSelector('#case-link');
+  await p.click('#case-link');
+  await p.waitForSelector('#case');
+  await p.click('#case-next button[data-step="referred"]');
+  await p.waitForSelector('#step-dialog');
+  await p.check('#step-consent');
+  await p.click('#step-confirm');
+  await p.waitForSelector('#case-notice');
+  await snap(p, lang + '-protect-case', true);
+  await p.click('#menu a[data-screen="check"]');
+}
+
 async function shoot(lang) {
   let p = await page(lang);
   await snap(p, lang + '-login');
@@ -94,6 +130,8 @@ async function shoot(lang) {
   await snap(p, lang + '-check-refuse');
   await p.keyboard.press('Enter');
   await p.waitForSelector('#decided');
+
+  await protect(p, lang);
 
   await p.click('#menu a[data-screen="travellers"]');
   await p.fill('#traveller-q', 'TK1234567');
@@ -125,5 +163,8 @@ async function shoot(lang) {
   await p.click('#menu a[data-screen="users"]');
   await p.waitForSelector('#users');
   await snap(p, lang + '-users', true);
+  await p.click('#menu a[data-screen="partners"]');
+  await p.waitForSelector('#partners, #partners-empty');
+  await snap(p, lang + '-protect-partners', true);
   await p.context().close();
 }

@@ -46,6 +46,11 @@ export function problemText(e) {
   return t('error.request');
 }
 
+/* An indicator code stays a code (A1); a context flag is said in words. */
+function codeOrFlag(x) {
+  return i18n.has('protect.flag.' + x) ? t('protect.flag.' + x) : x;
+}
+
 /*
  * The recommendation of an assessment and every reason (the rule's text in
  * the page's language and the indicators or flags that met it).
@@ -59,14 +64,14 @@ export function drawAssessment(a, id) {
       ? h('ul', { class: 'reasons', id: (id || 'assessment') + '-reasons' }, a.reasons.map((r) => h('li', { 'data-rule': r.rule },
         h('strong', {}, t('protect.rec.' + r.recommend)), t('punct.colon'), localText(r.text),
         r.matched && r.matched.length ? h('span', { class: 'hint' }, ' ', t('protect.matched'), ' ',
-          h('bdi', { dir: 'ltr' }, r.matched.join(', '))) : null)))
+          h('bdi', {}, r.matched.map(codeOrFlag).join(t('punct.list')))) : null)))
       : h('p', { class: 'hint' }, t('protect.no_reasons')),
     h('p', { class: 'hint' }, t('protect.assessment_meta', {
       n: i18n.number(a.id), officer: a.officer || '', set: a.set || '', version: a.set_version || '', rules: a.rules_version || '',
     })),
     a.indicators && a.indicators.length ? h('p', {}, t('protect.observed'), ' ', h('bdi', { dir: 'ltr' }, a.indicators.join(', '))) : null,
-    (a.derived || []).length ? h('p', {}, t('protect.derived'), ' ', h('bdi', { dir: 'ltr' },
-      a.derived.map((d) => d.code || d.flag).join(', '))) : null,
+    (a.derived || []).length ? h('p', {}, t('protect.derived'), ' ', h('bdi', {},
+      [...new Set(a.derived.map((d) => d.code || d.flag))].map(codeOrFlag).join(t('punct.list')))) : null,
     a.notes ? h('p', { dir: 'auto' }, t('protect.notes'), t('punct.colon'), a.notes) : null);
 }
 

@@ -151,7 +151,7 @@ function drawCase() {
     h('section', { class: 'panel', 'aria-labelledby': 'case-next-title' },
       h('h2', { id: 'case-next-title' }, t('case.next_steps')),
       (c.allowed_next || []).length ? h('div', { class: 'decision-bar', id: 'case-next' }, c.allowed_next.map((s) =>
-        h('button', { type: 'button', class: s === 'closed' ? 'refuse' : 'primary', 'data-step': s, onclick: () => openStep(s) }, stepName(s))))
+        h('button', { type: 'button', class: s === 'closed' ? 'refuse' : 'primary', 'data-step': s, onclick: () => openStep(s) }, i18n.has('case.do.' + s) ? t('case.do.' + s) : stepName(s))))
         : h('p', { class: 'empty' }, t('case.no_next')),
       hasRoute('GET /v1/protect/indicator-sets/{name}') && hasRoute('POST /v1/assessments')
         ? h('button', { type: 'button', id: 'case-interview', onclick: () => openInterview() }, t('protect.checklist_second')) : null),
