@@ -11,8 +11,12 @@
  * numbers per locale; session expiry keeps the typed MRZ; WCAG AA contrast
  * of the text on the main screens; and, on a server that has the routes,
  * a clear check, a check with a hit and its explanation, and a refusal
- * with a reason code.  Tests for routes not served yet are skipped with a
- * note saying which route is missing.
+ * with a reason code; child protection (issue 7): a minor's check, the
+ * indicator checklist and the assessment's recommendation with its
+ * reasons, opening a case, a case moved through its steps with a step out
+ * of order, the referral partner directory and the protection statistics.
+ * Tests for routes not served yet are skipped with a note saying which
+ * route is missing.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -711,10 +715,12 @@ test('protect: a minor\'s check brings the checklist (P key); the assessment sho
   assert.match(await page.textContent('#checklist-companions'), /YOUSSEF BENALI/);
   assert.match(await page.textContent('#checklist-form'), /limes does not decide/);
   await page.selectOption('#companion-rel-0', 'other_adult');
-  await page.check('#checklist-form input[data-code="A1"]');
+  /* by keyboard: Space ticks, Ctrl+Enter records */
+  await page.focus('#checklist-form input[data-code="A1"]');
+  await page.keyboard.press('Space');
   await page.check('#checklist-form input[data-code="B2"]');
   await page.fill('#checklist-notes', 'Child silent, adult answers every question');
-  await page.click('#checklist-submit');
+  await page.keyboard.press('Control+Enter');
   await page.waitForSelector('#assessment');
   assert.equal(sent.check_id, girlCheck);
   assert.deepEqual(sent.indicators, ['A1', 'B2']);

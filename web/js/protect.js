@@ -86,6 +86,8 @@ function companionRow(c, i) {
       h('div', { class: 'field' }, h('label', { for: 'companion-rel-' + i }, t('protect.relationship')), rel),
       h('label', { class: 'check-label' }, relDoc, h('span', {}, t('protect.relationship_documented'))),
       h('label', { class: 'check-label' }, consent, h('span', {}, t('protect.consent_documented')))));
+  if (c.relationship_documented) relDoc.checked = true;
+  if (c.consent_documented) consent.checked = true;
   row.read = () => {
     const out = { relationship: rel.value, relationship_documented: relDoc.checked, consent_documented: consent.checked };
     if (c.check_id) out.check_id = c.check_id;
@@ -104,13 +106,37 @@ function companionRow(c, i) {
 export async function openChecklist(opts) {
   if (document.querySelector('dialog[open]')) return;
   const dialog = h('dialog', { id: 'checklist-dialog', class: 'wide', 'aria-labelledby': 'checklist-title' });
-  dialog.addEventListener('close', () => { if (dialog.isConnected) dialog.remove(); if (opts.onClose) opts.onClose(); });
+  /* a language switch redraws the form in the new language, keeping what was ticked and typed */
+  const onLang = () => {
+    if (dialog.isConnected && dialog.querySelector('#checklist-form')) drawForm(dialog, opts, dialog.dataset.set, snapshot(dialog));
+  };
+  window.addEventListener('limes:lang', onLang);
+  /* Ctrl+Enter records from anywhere in the form */
+  dialog.addEventListener('keydown', (e) => {
+    const form = dialog.querySelector('#checklist-form');
+    if (form && e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); form.requestSubmit(); }
+  });
+  dialog.addEventListener('close', () => {
+    window.removeEventListener('limes:lang', onLang);
+    if (dialog.isConnected) dialog.remove();
+    if (opts.onClose) opts.onClose();
+  });
   document.body.append(dialog);
   dialog.showModal();
   await drawForm(dialog, opts, opts.set);
 }
 
-async function drawForm(dialog, opts, setName) {
+/* What the officer has ticked and typed so far. */
+function snapshot(dialog) {
+  return {
+    codes: [...dialog.querySelectorAll('#checklist-form input[data-code]')].filter((b) => b.checked).map((b) => b.value),
+    notes: (dialog.querySelector('#checklist-notes') || {}).value || '',
+    companions: [...dialog.querySelectorAll('#checklist-form .companion')].map((r) => r.read()),
+  };
+}
+
+async function drawForm(dialog, opts, setName, kept) {
+  dialog.dataset.set = setName;
   clear(dialog);
   let set;
   try { set = await loadSet(setName, opts.phase); } catch (e) {
@@ -121,8 +147,9 @@ async function drawForm(dialog, opts, setName) {
   const boxes = [];
   const companions = setName === 'child' && opts.phase === 'first_line'
     ? (opts.companions && opts.companions.length ? opts.companions.map((c) => ({ ...c, relationship: 'parent' })) : [{ relationship: 'none' }])
-      .map(companionRow) : [];
+      .map((c, i) => companionRow({ ...c, ...((kept && kept.companions[i]) || {}) }, i)) : [];
   const notes = h('textarea', { id: 'checklist-notes', rows: '2', dir: 'auto', maxlength: '2000' });
+  if (kept) notes.value = kept.notes;
   const errorBox = h('p', { class: 'error-text', role: 'alert', id: 'checklist-error' });
   const groups = (set.groups || []).map((g) => {
     const items = (set.indicators || []).filter((x) => x.group === g.code);
@@ -130,7 +157,7 @@ async function drawForm(dialog, opts, setName) {
     return h('fieldset', { class: 'indicator-group', 'data-group': g.code },
       h('legend', {}, label('protect.group.' + set.subject + '.', g.code, g.text)),
       h('ul', { class: 'indicators' }, items.map((x) => h('li', {}, h('label', {},
-        boxes[boxes.length] = h('input', { type: 'checkbox', value: x.code, 'data-code': x.code }),
+        boxes[boxes.length] = h('input', { type: 'checkbox', value: x.code, 'data-code': x.code, checked: !!(kept && kept.codes.includes(x.code)) }),
         h('b', { dir: 'ltr' }, x.code),
         h('span', {}, localText(x.text),
           x.derived ? h('span', { class: 'hint' }, ' ', t('protect.also_from_records')) : null))))));
@@ -165,7 +192,7 @@ async function drawForm(dialog, opts, setName) {
     h('div', { class: 'field' }, h('label', { for: 'checklist-notes' }, t('protect.notes')), notes),
     errorBox,
     h('div', { class: 'actions' },
-      h('button', { type: 'submit', class: 'primary', id: 'checklist-submit' }, t('protect.record')),
+      h('button', { type: 'submit', class: 'primary', id: 'checklist-submit' }, t('protect.record'), ' ', h('kbd', {}, t('key.ctrl_enter'))),
       h('button', { type: 'button', onclick: () => dialog.close() }, t('app.cancel')))));
   const first = dialog.querySelector('input, select');
   if (first) first.focus();
