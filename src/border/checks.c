@@ -183,6 +183,12 @@ static json_t *screen_person(limes_store *s, const struct check_doc *d, struct c
         const limes_screen_hit *h = &res.hits[i];
         if (!h->alert)
             continue;
+        /* a missing child or a person at risk: the reason says so on its own line */
+        if (h->action && strcmp(h->action, "protect") == 0)
+            reason(c, STOP, "protect-hit",
+                   "%s %s asks for protection (missing child or person at risk): keep the "
+                   "traveller safe, refer to a child-protection officer at second line",
+                   h->list ? h->list : "", h->ref ? h->ref : "");
         /* a document number that only looks like a listed one asks for a closer look */
         bool near = strcmp(h->kind, "document-near") == 0;
         reason(c, near ? ATTENTION : STOP,

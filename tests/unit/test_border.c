@@ -413,8 +413,9 @@ static void load_lists(void)
 {
     limes_error err = {0};
     limes_import_report rep;
-    const char persons[] = "ref,full_name,dob,nationality\n"
-                           "W1,Ivan Petrovic Horvat,1970-05-05,XXA\n";
+    const char persons[] = "ref,full_name,dob,nationality,action\n"
+                           "W1,Ivan Petrovic Horvat,1970-05-05,XXA,\n"
+                           "W2,Lina Mirela Dragan,2014-09-12,XXA,protect\n";
     const char docs[] = "ref,number,issuer,status\nD1,STOLEN123,XXA,stolen\n";
     memset(&rep, 0, sizeof rep);
     CHECK_INT(limes_lists_import_buffer(store, "national", "csv", persons, strlen(persons),
@@ -501,7 +502,17 @@ static void test_check_watchlist_hits_are_stop(void)
     json_t *c = run_check(&in, LIMES_OK);
     CHECK_STR(aid(c), "stop");
     CHECK(has_reason(c, "person-hit"));
+    CHECK(!has_reason(c, "protect-hit"));
     CHECK(has_reason(c, "visa-required"));
+    json_decref(c);
+    /* a missing child: stop, with the protection reason of its own */
+    limes_check_in child = fields("XXCHILD1", "XXA", "2014-09-12", "2025-06-01");
+    child.person.surname = "DRAGAN";
+    child.person.given_names = "LINA MIRELA";
+    c = run_check(&child, LIMES_OK);
+    CHECK_STR(aid(c), "stop");
+    CHECK(has_reason(c, "protect-hit"));
+    CHECK(has_reason(c, "minor-unaccompanied"));
     CHECK(json_array_size(json_object_get(json_object_get(c, "screening"), "hits")) >= 1);
     json_decref(c);
     limes_check_in doc = fields("STOLEN123", "XXA", "1988-01-01", "2025-06-01");
