@@ -330,9 +330,13 @@ async function contrastFailures(page) {
   });
 }
 
-/* Touch targets: every button, menu link, field and fold-out is at least 44 px high. */
+/*
+ * Touch targets: every button, menu link, field and fold-out is at least
+ * 44 px high (checkboxes and radio buttons are reached through their
+ * labels, which are).
+ */
 async function smallTargets(page) {
-  return page.$$eval('button, #menu a, input:not([type=checkbox]), select, summary', (els) =>
+  return page.$$eval('button, #menu a, input:not([type=checkbox]):not([type=radio]), select, summary, label.check-label, .indicators label', (els) =>
     els.filter((e) => e.getClientRects().length && e.getBoundingClientRect().height < 43.5).map((e) => e.outerHTML.slice(0, 60)));
 }
 
@@ -714,6 +718,8 @@ test('protect: a minor\'s check brings the checklist (P key); the assessment sho
   assert.deepEqual(legends, ['The child', 'The accompanying adult', 'Documents', 'Travel pattern and circumstances']);
   assert.match(await page.textContent('#checklist-companions'), /YOUSSEF BENALI/);
   assert.match(await page.textContent('#checklist-form'), /limes does not decide/);
+  assert.deepEqual(await contrastFailures(page), [], 'contrast of the checklist');
+  assert.deepEqual(await smallTargets(page), [], 'touch targets of the checklist');
   await page.selectOption('#companion-rel-0', 'other_adult');
   /* by keyboard: Space ticks, Ctrl+Enter records */
   await page.focus('#checklist-form input[data-code="A1"]');
@@ -822,6 +828,8 @@ test('protect: a second-line officer moves a case through its steps; a step out 
   await page.click('#cases a[data-case="' + c.id + '"]');
   await page.waitForSelector('#case');
   assert.deepEqual(await page.$$eval('#case-next button', (bs) => bs.map((b) => b.dataset.step)), ['referred', 'closed']);
+  assert.deepEqual(await contrastFailures(page), [], 'contrast of the case page');
+  assert.deepEqual(await smallTargets(page), [], 'touch targets of the case page');
   /* referred: the partner from the directory, by keyboard */
   await page.focus('#case-next button[data-step="referred"]');
   await page.keyboard.press('Enter');
@@ -937,6 +945,7 @@ test('protect: an analyst sees the protection statistics and their CSV, but no c
   assert.match(href, /format=csv/);
   const csv = await page.evaluate(async (u) => (await fetch(u)).text(), href);
   assert.match(csv, /^crossing_point,month,minors_checked/);
+  assert.deepEqual(await contrastFailures(page), [], 'contrast of the protection statistics');
   /* a case page is not reachable for an analyst: the router falls back to an allowed screen */
   await page.goto(server.base + '/cases/1');
   await page.waitForSelector('body[data-ready="1"]');
