@@ -60,8 +60,10 @@ static void release(struct held *h)
     pthread_mutex_unlock(&cache_lock);
 }
 
-/* The database's instance token, created on first use. */
-static limes_rc instance_token(limes_store *s, char out[33], limes_error *err)
+/* The database's instance token, created on first use.  Two processes
+ * may create it at once: on PostgreSQL the loser's INSERT fails on the
+ * primary key, so a failed INSERT is followed by one more read (tries). */
+static limes_rc instance_token_try(limes_store *s, char out[33], int tries, limes_error *err)
 {
     unsigned char raw[16];
     char fresh[33];
@@ -95,9 +97,16 @@ static limes_rc instance_token(limes_store *s, char out[33], limes_error *err)
         rc = store_commit(tx, err);
     else
         store_rollback(tx);
-    if (rc)
+    if (rc && tries <= 0)
         return rc;
-    return instance_token(s, out, err);
+    if (err)
+        *err = (limes_error){0};
+    return instance_token_try(s, out, tries - 1, err);
+}
+
+static limes_rc instance_token(limes_store *s, char out[33], limes_error *err)
+{
+    return instance_token_try(s, out, 1, err);
 }
 
 static limes_rc load_thresholds(limes_store *s, limes_screen_threshold **out, size_t *n,
@@ -287,13 +296,18 @@ static limes_rc apply_marks(limes_store *s, limes_screen_result *r, limes_error 
         limes_screen_hit *h = &r->hits[i];
         if (!h->entry_id)
             continue;
-        store_val p[] = {sv_text(r->identity_key), sv_int(h->entry_id), sv_text(h->version)};
+        /* Matched by list, reference and version, not by entry_id: every
+         * import re-inserts a list's entries, and their ids change (always
+         * on PostgreSQL, sometimes on SQLite), so an unchanged entry would
+         * lose its marks and a reused id could inherit another's. */
+        store_val p[] = {sv_text(r->identity_key), sv_text(h->list ? h->list : ""),
+                         sv_text(h->ref ? h->ref : ""), sv_text(h->version ? h->version : "")};
         store_rows *rows;
         rc = store_query(tx,
                          "SELECT reviewer, reason, created_ms FROM screen_false_positives "
-                         "WHERE identity_key = $1 AND entry_id = $2 AND entry_version = $3 "
-                         "ORDER BY id DESC",
-                         p, 3, &rows, err);
+                         "WHERE identity_key = $1 AND list = $2 AND entry_ref = $3 "
+                         "AND entry_version = $4 ORDER BY id DESC",
+                         p, 4, &rows, err);
         if (rc)
             break;
         if (store_rows_next(rows, err) > 0) {
@@ -425,14 +439,14 @@ limes_rc limes_screen_mark_false_positive(limes_store *s, const char *identity_k
         return rc;
     store_val p[] = {sv_text(identity_key), sv_int(entry_id), sv_text(v), sv_text(rf),
                      sv_text(ls), sv_text(reviewer), sv_text(reason), sv_int(time_now_ms())};
-    rc = store_exec(tx,
-                    "INSERT INTO screen_false_positives (identity_key, entry_id, entry_version, "
-                    "entry_ref, list, reviewer, reason, created_ms) "
-                    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    p, 8, err);
+    /* RETURNING, not MAX(id) afterwards: on PostgreSQL another writer's
+     * mark may commit in between and MAX(id) would name that one. */
     int64_t id = 0;
-    if (!rc)
-        rc = store_query_int(tx, "SELECT MAX(id) FROM screen_false_positives", NULL, 0, &id, err);
+    rc = store_query_int(tx,
+                         "INSERT INTO screen_false_positives (identity_key, entry_id, entry_version, "
+                         "entry_ref, list, reviewer, reason, created_ms) "
+                         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                         p, 8, &id, err);
     if (!rc)
         rc = store_commit(tx, err);
     else
