@@ -25,6 +25,8 @@
 #define MAX_ROWS 4096        /* vocabulary tokens in reach of one query */
 #define MAX_CANDIDATES 256   /* names scored per query */
 #define POSTING_BUDGET 100000
+#define EVIDENCE_MAX 0.15    /* most date/nationality/gender can add (evidence.c: 0.12) */
+#define BOUND_FROM 4096      /* postings below which a token is always walked */
 #define NAME_FLOOR 0.50      /* below this a name is not a hit whatever the evidence */
 #define SKEL_FANOUT 3000
 #define MERGE_FROM 0.25      /* names scoring this much without joins may gain by them */
@@ -118,6 +120,7 @@ struct qctx {
     float qw[NAMES_MAX_TOKENS];
     name_token qjoin[NAMES_MAX_TOKENS]; /* q[i] + q[i+1] */
     bool qjoin_ok[NAMES_MAX_TOKENS];
+    float report_from; /* name score below which no hit can be reported */
 };
 
 static struct row *row_for(struct qctx *c, uint32_t v)
@@ -281,9 +284,24 @@ static void accumulate(struct qctx *c)
         }
         order[k] = i;
     }
+    /* Bound (MaxScore-like): a name not yet touched shares no token with
+       the query tokens walked so far, so its name score is at most the
+       weighted share of the tokens not walked (align.c: score <= sum of
+       matched weights / all weights).  Once that share cannot reach the
+       reporting floor, a common token's postings would only bring names
+       that cannot be reported: its evidence goes to the names in hand. */
+    float total = 0, walked = 0;
+    for (int i = 0; i < c->q->n; i++)
+        total += c->qw[i];
     size_t used = 0;
     for (int k = 0; k < n; k++) {
         int i = order[k];
+        if (k > 0 && sizes[i] > BOUND_FROM && (total - walked) < c->report_from * total &&
+            c->s->ntouched * 4 < sizes[i]) { /* crediting is the cheaper of the two */
+            if (c->s->ntouched > MAX_CANDIDATES) /* else support does not choose */
+                credit_touched(c, i);
+            continue;
+        }
         if (k > 0 && used + sizes[i] > POSTING_BUDGET) {
             /* too common to walk: credit the names already in hand instead */
             if (c->s->ntouched * 4 < sizes[i])
@@ -294,6 +312,8 @@ static void accumulate(struct qctx *c)
            spellings lead to candidates (the rest still count in scoring) */
         walk_postings(c, i, sizes[i] > POSTING_BUDGET ? 0.9f : 0.0f);
         used += sizes[i];
+        if (sizes[i] <= POSTING_BUDGET) /* a partial walk leaves names unseen */
+            walked += c->qw[i];
     }
 }
 
@@ -571,6 +591,15 @@ static limes_rc screen_names(struct qctx *c, const struct qin *qi, limes_screen_
     const limes_screen_engine *e = c->e;
     s->qstamp++;
     s->nrows = 0;
+    double floor = qi->min_score;
+    if (floor <= 0) { /* the lowest list threshold */
+        floor = 1;
+        for (size_t l = 0; l < e->lists.n; l++)
+            if (e->thresholds[l] < floor)
+                floor = e->thresholds[l];
+    }
+    floor -= EVIDENCE_MAX;
+    c->report_from = (float)(floor > NAME_FLOOR ? floor : NAME_FLOOR);
     for (int i = 0; i < c->q->n; i++)
         if (!(c->q->tok[i].flags & NT_INITIAL))
             reach(c, i);
