@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -23,6 +24,7 @@
 
 #define POOL_SIZE 8
 #define STMT_CACHE 96
+#define WRITE_WAIT_S 10 /* as the busy timeout */
 
 struct cached_stmt {
     char *sql;
@@ -166,11 +168,18 @@ static void give_conn(struct pool *p, struct conn *c)
 static limes_rc sq_begin(void *impl, bool write, void **out, limes_error *err)
 {
     struct pool *p = impl;
-    struct conn *c = take_conn(p);
+    /* The write lock first, then a connection: a queued writer holds no
+     * connection.  Bounded like SQLite's busy timeout, so that a writer
+     * that never finishes gives errors, as before, not a hang. */
     if (write) {
-        pthread_mutex_lock(&p->write_lock);
-        c->writing = true;
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += WRITE_WAIT_S;
+        if (pthread_mutex_timedlock(&p->write_lock, &until) != 0)
+            return limes_fail(err, LIMES_STORE, "", "cannot begin transaction: database is busy");
     }
+    struct conn *c = take_conn(p);
+    c->writing = write;
     const char *sql = write ? "BEGIN IMMEDIATE" : "BEGIN";
     if (sqlite3_exec(c->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
         limes_rc rc = sql_error(c->db, err, "cannot begin transaction");
