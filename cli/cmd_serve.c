@@ -63,10 +63,29 @@ static int parse_serve(int argc, char **argv, struct serve_opts *o, const char *
     return EXIT_OK;
 }
 
+/*
+ * Build the screening index before taking traffic: the first screening of a
+ * store builds it (seconds for a million entries), and the first officer of
+ * the day should not wait for it.  A failure here is not fatal: the check
+ * reports screening as unavailable, and the next screening tries again.
+ */
+static void warm_screening(limes_store *s)
+{
+    limes_screen_query q = {.name = "warm up", .limit = 1};
+    limes_screen_result res = {0};
+    limes_error err = {0};
+    if (limes_screen(s, &q, &res, &err) != LIMES_OK)
+        fprintf(stderr, "limes: warning: screening index not built: %s\n",
+                limes_error_text(&err));
+    limes_screen_result_free(&res);
+}
+
 static int serve_with(limes_store *s, const struct serve_opts *o)
 {
     limes_error err = {0};
+    warm_screening(s);
     limes_rc rc = limes_serve(s, &o->cfg, &err);
+    limes_screen_forget(s);
     limes_store_close(s);
     return rc ? cli_error(&err) : EXIT_OK;
 }
