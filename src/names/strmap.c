@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "strmap.h"
 
 static uint32_t fnv1a(const char *s, size_t len)
@@ -75,17 +76,7 @@ static limes_rc grow_slots(strmap *m)
 
 static limes_rc reserve(void **p, size_t *cap, size_t need, size_t size)
 {
-    if (need <= *cap)
-        return LIMES_OK;
-    size_t n = *cap ? *cap : 64;
-    while (n < need)
-        n *= 2;
-    void *q = realloc(*p, n * size);
-    if (!q)
-        return LIMES_NOMEM;
-    *p = q;
-    *cap = n;
-    return LIMES_OK;
+    return array_grow(p, cap, need, size) ? LIMES_OK : LIMES_NOMEM;
 }
 
 limes_rc strmap_put(strmap *m, const char *key, size_t len, uint32_t value, uint32_t *index)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/embed.h"
+#include "core/grow.h"
 #include "names.h"
 #include "names_int.h"
 #include "strmap.h"
@@ -242,21 +243,6 @@ struct pending {
     size_t npool, poolcap;
 };
 
-static bool grow(void **p, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return true;
-    size_t n = *cap ? *cap * 2 : 1024;
-    while (n < need)
-        n *= 2;
-    void *q = realloc(*p, n * size);
-    if (!q)
-        return false;
-    *p = q;
-    *cap = n;
-    return true;
-}
-
 static bool add_member(struct pending *pd, const char *text, uint32_t group)
 {
     uint32_t idx;
@@ -266,8 +252,8 @@ static bool add_member(struct pending *pd, const char *text, uint32_t group)
         if (pd->tok[i] == idx && pd->grp[i] == group)
             return true;
     size_t cap = pd->cap;
-    if (!grow((void **)&pd->tok, &cap, pd->n + 1, sizeof *pd->tok) ||
-        !grow((void **)&pd->grp, &pd->cap, pd->n + 1, sizeof *pd->grp))
+    if (!array_grow((void **)&pd->tok, &cap, pd->n + 1, sizeof *pd->tok) ||
+        !array_grow((void **)&pd->grp, &pd->cap, pd->n + 1, sizeof *pd->grp))
         return false;
     pd->tok[pd->n] = idx;
     pd->grp[pd->n++] = group;
@@ -277,10 +263,10 @@ static bool add_member(struct pending *pd, const char *text, uint32_t group)
 static bool add_spelling(struct pending *pd, const name_token *t, uint32_t group)
 {
     size_t cap = pd->spcap, cap2 = pd->spcap;
-    if (!grow((void **)&pd->sp_group, &cap, pd->nsp + 1, sizeof *pd->sp_group) ||
-        !grow((void **)&pd->sp_len, &cap2, pd->nsp + 1, 1) ||
-        !grow((void **)&pd->sp_off, &pd->spcap, pd->nsp + 1, sizeof *pd->sp_off) ||
-        !grow((void **)&pd->pool, &pd->poolcap, pd->npool + t->ncp, sizeof *pd->pool))
+    if (!array_grow((void **)&pd->sp_group, &cap, pd->nsp + 1, sizeof *pd->sp_group) ||
+        !array_grow((void **)&pd->sp_len, &cap2, pd->nsp + 1, 1) ||
+        !array_grow((void **)&pd->sp_off, &pd->spcap, pd->nsp + 1, sizeof *pd->sp_off) ||
+        !array_grow((void **)&pd->pool, &pd->poolcap, pd->npool + t->ncp, sizeof *pd->pool))
         return false;
     pd->sp_group[pd->nsp] = group;
     pd->sp_off[pd->nsp] = (uint32_t)pd->npool;

@@ -9,24 +9,10 @@
 #include <string.h>
 
 #include "core/date.h"
+#include "core/grow.h"
 #include "screen_int.h"
 
-static bool grow(void **p, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return true;
-    size_t n = *cap ? *cap * 2 : 256;
-    while (n < need)
-        n *= 2;
-    void *q = realloc(*p, n * size);
-    if (!q)
-        return false;
-    *p = q;
-    *cap = n;
-    return true;
-}
-
-#define GROW(e, arr, n, cap, k) grow((void **)&(e)->arr, &(e)->cap, (e)->n + (k), sizeof *(e)->arr)
+#define GROW(e, arr, n, cap, k) array_grow((void **)&(e)->arr, &(e)->cap, (e)->n + (k), sizeof *(e)->arr)
 
 const char *eng_str(const limes_screen_engine *e, uint32_t off)
 {
@@ -42,7 +28,7 @@ static bool put_str(limes_screen_engine *e, const char *s, uint32_t *off)
     }
     size_t len = strlen(s);
     if (e->arena_len + len + 1 >= SCREEN_NONE ||
-        !grow((void **)&e->arena, &e->arena_cap, e->arena_len + len + 1, 1))
+        !array_grow((void **)&e->arena, &e->arena_cap, e->arena_len + len + 1, 1))
         return false;
     memcpy(e->arena + e->arena_len, s, len + 1);
     *off = (uint32_t)e->arena_len;
@@ -74,8 +60,8 @@ static uint32_t vocab_id(limes_screen_engine *e, const name_token *t)
     if (v != STRMAP_NONE)
         return v;
     if (strmap_put(&e->vocab, t->text, len, 0, &v) || !GROW(e, vt, vocab.n, cap_vt, 0) ||
-        !grow((void **)&e->cp_pool, &e->cap_cp_pool, e->ncp_pool + t->ncp, sizeof *e->cp_pool) ||
-        !grow((void **)&e->grp_pool, &e->cap_grp_pool, e->ngrp_pool + t->ngroups + 1,
+        !array_grow((void **)&e->cp_pool, &e->cap_cp_pool, e->ncp_pool + t->ncp, sizeof *e->cp_pool) ||
+        !array_grow((void **)&e->grp_pool, &e->cap_grp_pool, e->ngrp_pool + t->ngroups + 1,
               sizeof *e->grp_pool))
         return SCREEN_NONE;
     bool ok = true;
@@ -218,8 +204,8 @@ struct pairs {
 static bool pairs_add(struct pairs *p, uint32_t key, uint32_t id)
 {
     size_t cap = p->cap;
-    if (!grow((void **)&p->key, &cap, p->n + 1, sizeof *p->key) ||
-        !grow((void **)&p->id, &p->cap, p->n + 1, sizeof *p->id))
+    if (!array_grow((void **)&p->key, &cap, p->n + 1, sizeof *p->key) ||
+        !array_grow((void **)&p->id, &p->cap, p->n + 1, sizeof *p->id))
         return false;
     p->key[p->n] = key;
     p->id[p->n++] = id;
