@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -409,7 +410,10 @@ static void add_common_headers(http_req *r, struct MHD_Response *resp)
         MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
     for (int i = 0; i < r->nheaders; i++)
         MHD_add_response_header(resp, r->headers[i][0], r->headers[i][1]);
-    if (!r->content_type || strncmp(r->content_type, "application/", 12) == 0)
+    bool cache_set = false;
+    for (int i = 0; i < r->nheaders; i++)
+        cache_set = cache_set || strcasecmp(r->headers[i][0], "Cache-Control") == 0;
+    if (!cache_set && (!r->content_type || strncmp(r->content_type, "application/", 12) == 0))
         MHD_add_response_header(resp, "Cache-Control", "no-store");
     if (r->content_type)
         MHD_add_response_header(resp, "Content-Type", r->content_type);
