@@ -294,6 +294,23 @@ limes_rc limes_lists_replace(limes_store *s, const char *list, const char *forma
     return store_commit(tx, err);
 }
 
+/* What both imports check first: the list name, the options, an empty report. */
+static limes_rc prepare_import(const char *list, const limes_import_options *opt,
+                               limes_import_options *o, limes_import_report *report,
+                               limes_error *err)
+{
+    memset(report, 0, sizeof *report);
+    limes_rc rc = check_list_name(list, err);
+    if (rc)
+        return rc;
+    *o = opt ? *opt : (limes_import_options){0};
+    o->list = list;
+    if (o->action && !action_valid(o->action))
+        return limes_fail(err, LIMES_INVALID, "action",
+                          "action must be lower-case letters and '_' (e.g. refuse_entry)");
+    return LIMES_OK;
+}
+
 limes_rc limes_lists_import_opts(limes_store *s, const char *list, const char *format,
                                  const char *const *paths, size_t npaths,
                                  const limes_import_options *opt, limes_import_report *report,
@@ -302,15 +319,10 @@ limes_rc limes_lists_import_opts(limes_store *s, const char *list, const char *f
     limes_import_report local;
     if (!report)
         report = &local;
-    memset(report, 0, sizeof *report);
-    limes_rc rc = check_list_name(list, err);
+    limes_import_options o;
+    limes_rc rc = prepare_import(list, opt, &o, report, err);
     if (rc)
         return rc;
-    limes_import_options o = opt ? *opt : (limes_import_options){0};
-    o.list = list;
-    if (o.action && !action_valid(o.action))
-        return limes_fail(err, LIMES_INVALID, "action",
-                          "action must be lower-case letters and '_' (e.g. refuse_entry)");
     limes_watch_set *set = NULL;
     rc = limes_import_files(format, paths, npaths, &o, &set, report, err);
     if (!rc)
@@ -346,15 +358,10 @@ limes_rc limes_lists_import_buffer(limes_store *s, const char *list, const char 
     limes_import_report local;
     if (!report)
         report = &local;
-    memset(report, 0, sizeof *report);
-    limes_rc rc = check_list_name(list, err);
+    limes_import_options o;
+    limes_rc rc = prepare_import(list, opt, &o, report, err);
     if (rc)
         return rc;
-    limes_import_options o = opt ? *opt : (limes_import_options){0};
-    o.list = list;
-    if (o.action && !action_valid(o.action))
-        return limes_fail(err, LIMES_INVALID, "action",
-                          "action must be lower-case letters and '_' (e.g. refuse_entry)");
     limes_watch_set *set = NULL;
     rc = import_buffer(format, data ? data : "", data ? len : 0, &o, &set, report, err);
     const char *sources[] = {source};
