@@ -33,6 +33,7 @@
 
 #include <libpq-fe.h>
 
+#include "core/buf.h"
 #include "store.h"
 
 #define POOL_SIZE 8
@@ -55,6 +56,7 @@ struct pg_stmt {
 struct pg_conn {
     PGconn *db;
     int busy;
+    int may_skip_keys; /* session_replication_role settable: 0 untried, 1 yes, -1 no */
     struct pg_stmt cache[STMT_CACHE];
     int ncache;
 };
@@ -445,6 +447,147 @@ static void pg_rows_close(void *rows)
     free(r);
 }
 
+/* ---- bulk loads ---------------------------------------------------------------- */
+
+/*
+ * A block of n ids from the table's identity sequence: nextval, then setval
+ * past the block.  Two statements' worth of work in one; the single writer
+ * lock (see the top) keeps other inserts out between them.
+ */
+static limes_rc pg_reserve_ids(void *conn, const char *table, int64_t n, int64_t *first,
+                               limes_error *err)
+{
+    store_val p[] = {sv_text(table), sv_int(n)};
+    PGresult *res;
+    limes_rc rc = run_params(conn,
+                             "SELECT setval(s::regclass, nextval(s::regclass) + $2::bigint - 1) "
+                             "FROM pg_get_serial_sequence($1, 'id') AS s",
+                             p, 2, &res, err);
+    if (rc)
+        return rc;
+    if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0))
+        rc = limes_fail(err, LIMES_STORE, "", "table %s has no id sequence", table);
+    else
+        *first = strtoll(PQgetvalue(res, 0, 0), NULL, 10) - n + 1;
+    PQclear(res);
+    return rc;
+}
+
+/* Decimal digits of i by hand (printf per value was a visible cost). */
+static limes_rc put_int(buf *out, int64_t i)
+{
+    char text[24], *p = text + sizeof text;
+    uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (i < 0)
+        *--p = '-';
+    return buf_append(out, p, (size_t)(text + sizeof text - p));
+}
+
+/* One value in COPY's text format: \N for NULL, backslash escapes in text. */
+static limes_rc copy_value(buf *out, const store_val *v)
+{
+    char num[32];
+    switch (v->type) {
+    case SV_NULL: return buf_puts(out, "\\N");
+    case SV_INT: return put_int(out, v->i);
+    case SV_REAL: snprintf(num, sizeof num, "%.17g", v->r); return buf_puts(out, num);
+    case SV_TEXT: break;
+    }
+    static const char special[] = "\\\n\r\t", escaped[] = "\\nrt";
+    limes_rc rc = LIMES_OK;
+    for (const char *p = v->s; !rc; p++) {
+        size_t plain = strcspn(p, special);
+        rc = buf_append(out, p, plain);
+        p += plain;
+        if (!*p || rc)
+            break;
+        char pair[2] = {'\\', escaped[strchr(special, *p) - special]};
+        rc = buf_append(out, pair, 2);
+    }
+    return rc;
+}
+
+static limes_rc copy_rows_text(buf *out, int ncols, const store_val *vals, int nrows)
+{
+    limes_rc rc = LIMES_OK;
+    for (int r = 0; r < nrows && !rc; r++)
+        for (int c = 0; c < ncols && !rc; c++) {
+            rc = copy_value(out, &vals[(size_t)r * (size_t)ncols + (size_t)c]);
+            if (!rc)
+                rc = buf_putc(out, c + 1 < ncols ? '\t' : '\n');
+        }
+    return rc;
+}
+
+/* COPY table (cols) FROM STDIN, the rows sent as one text block. */
+static limes_rc pg_copy_in(void *conn, const char *table, const char *cols, int ncols,
+                           const store_val *vals, int nrows, limes_error *err)
+{
+    struct pg_conn *c = conn;
+    buf data;
+    buf_init(&data, (size_t)1 << 30);
+    limes_rc rc = buf_printf(&data, "COPY %s (%s) FROM STDIN", table, cols);
+    if (rc) {
+        buf_release(&data);
+        return limes_fail(err, rc, "", "COPY statement too large");
+    }
+    PGresult *res = PQexec(c->db, buf_str(&data));
+    if (PQresultStatus(res) != PGRES_COPY_IN) {
+        rc = pg_error(c->db, res, err, "COPY failed");
+        PQclear(res);
+        buf_release(&data);
+        return rc;
+    }
+    PQclear(res);
+    buf_reset(&data);
+    rc = copy_rows_text(&data, ncols, vals, nrows);
+    bool sent = !rc && PQputCopyData(c->db, buf_str(&data), (int)data.len) == 1;
+    buf_release(&data);
+    PQputCopyEnd(c->db, sent ? NULL : "limes: rows not sent");
+    while ((res = PQgetResult(c->db))) {
+        if (PQresultStatus(res) != PGRES_COMMAND_OK && !rc)
+            rc = pg_error(c->db, res, err, "COPY failed");
+        PQclear(res);
+    }
+    if (!rc && !sent)
+        rc = pg_error(c->db, NULL, err, "COPY failed");
+    return rc;
+}
+
+/*
+ * Per-row foreign-key checks off for the rest of the transaction (or back
+ * on): session_replication_role = replica makes PostgreSQL skip the RI
+ * triggers, which otherwise run one query and take one row lock per key
+ * per row.  Setting it needs superuser or the SET privilege on the
+ * parameter (GRANT SET ON PARAMETER session_replication_role TO ...); if
+ * the server refuses, the checks simply stay on.  The savepoint keeps a
+ * refusal from aborting the transaction.
+ */
+static bool pg_skip_key_checks(void *conn, bool skip)
+{
+    struct pg_conn *c = conn;
+    if (!skip) {
+        if (c->may_skip_keys == 1)
+            run_simple(c->db, "SET LOCAL session_replication_role = origin", NULL, "set");
+        return false;
+    }
+    if (c->may_skip_keys < 0)
+        return false;
+    PGresult *res = PQexec(c->db, "SAVEPOINT limes_keys; "
+                                  "SET LOCAL session_replication_role = replica; "
+                                  "RELEASE SAVEPOINT limes_keys");
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    PQclear(res);
+    if (!ok)
+        run_simple(c->db, "ROLLBACK TO SAVEPOINT limes_keys; RELEASE SAVEPOINT limes_keys",
+                   NULL, "rollback to savepoint");
+    c->may_skip_keys = ok ? 1 : -1;
+    return ok;
+}
+
 static const char *pg_schema_token(const char *token)
 {
     if (strcmp(token, "ID") == 0)
@@ -476,4 +619,7 @@ const struct store_backend store_pg_backend = {
     .col_type = pg_col_type,
     .rows_close = pg_rows_close,
     .schema_token = pg_schema_token,
+    .reserve_ids = pg_reserve_ids,
+    .copy_in = pg_copy_in,
+    .skip_key_checks = pg_skip_key_checks,
 };

@@ -245,6 +245,89 @@ limes_rc store_query(store_tx *tx, const char *sql, const store_val *params, int
     return LIMES_OK;
 }
 
+/* ---- bulk loads ---------------------------------------------------------------- */
+
+limes_rc store_reserve_ids(store_tx *tx, const char *table, int64_t n, int64_t *first,
+                           limes_error *err)
+{
+    const struct store_backend *be = tx->store->be;
+    if (be->reserve_ids)
+        return be->reserve_ids(tx->conn, table, n, first, err);
+    /* SQLite: an INTEGER PRIMARY KEY takes max(id) + 1 when none is given,
+     * and the write lock keeps the ids above it free until commit. */
+    buf sql;
+    buf_init(&sql, 256);
+    limes_rc rc = buf_printf(&sql, "SELECT COALESCE(MAX(id), 0) + 1 FROM %s", table);
+    if (rc)
+        rc = limes_fail(err, rc, "", "table name too long");
+    if (!rc)
+        rc = store_query_int(tx, buf_str(&sql), NULL, 0, first, err);
+    buf_release(&sql);
+    return rc;
+}
+
+/* "INSERT INTO table (cols) VALUES ($1, ..), (..)" for rows rows. */
+static limes_rc insert_text(buf *sql, const char *table, const char *cols, int ncols, int rows)
+{
+    limes_rc rc = buf_printf(sql, "INSERT INTO %s (%s) VALUES ", table, cols);
+    int k = 0;
+    for (int r = 0; r < rows && !rc; r++) {
+        rc = buf_puts(sql, r ? ", (" : "(");
+        for (int c = 0; c < ncols && !rc; c++)
+            rc = buf_printf(sql, c ? ", $%d" : "$%d", ++k);
+        if (!rc)
+            rc = buf_putc(sql, ')');
+    }
+    return rc;
+}
+
+/*
+ * Portable copy: multi-row INSERTs of a fixed number of rows, so that the
+ * statement text repeats and the backend's statement cache parses it once
+ * (at most 999 parameters per statement, SQLite's oldest limit).
+ */
+static limes_rc copy_by_insert(store_tx *tx, const char *table, const char *cols, int ncols,
+                               const store_val *vals, int nrows, limes_error *err)
+{
+    int per = ncols > 0 && ncols < 999 ? 999 / ncols : 1;
+    buf sql;
+    buf_init(&sql, 1 << 20);
+    limes_rc rc = LIMES_OK;
+    int built = 0; /* rows the text in `sql` holds */
+    for (int done = 0; done < nrows && !rc; ) {
+        int rows = nrows - done < per ? nrows - done : per;
+        if (rows != built) {
+            buf_reset(&sql);
+            if ((rc = insert_text(&sql, table, cols, ncols, rows)))
+                rc = limes_fail(err, rc, "", "bulk insert statement too large");
+            built = rows;
+        }
+        if (!rc)
+            rc = store_exec(tx, buf_str(&sql), vals + (size_t)done * (size_t)ncols,
+                            rows * ncols, err);
+        done += rows;
+    }
+    buf_release(&sql);
+    return rc;
+}
+
+limes_rc store_copy(store_tx *tx, const char *table, const char *cols, int ncols,
+                    const store_val *vals, int nrows, limes_error *err)
+{
+    if (nrows <= 0)
+        return LIMES_OK;
+    const struct store_backend *be = tx->store->be;
+    if (be->copy_in)
+        return be->copy_in(tx->conn, table, cols, ncols, vals, nrows, err);
+    return copy_by_insert(tx, table, cols, ncols, vals, nrows, err);
+}
+
+bool store_skip_key_checks(store_tx *tx, bool skip)
+{
+    const struct store_backend *be = tx->store->be;
+    return be->skip_key_checks ? be->skip_key_checks(tx->conn, skip) : false;
+}
+
 #define BE(rows) ((rows)->tx->store->be)
 
 int store_rows_next(store_rows *r, limes_error *err) { return BE(r)->next(r->impl, err); }

@@ -76,6 +76,21 @@ struct store_backend {
     void (*rows_close)(void *rows);
     /* Translate the portable schema tokens ({{ID}} and so on) for this backend. */
     const char *(*schema_token)(const char *token);
+    /*
+     * Bulk loads (optional: NULL means store.c does it with portable SQL).
+     * reserve_ids: set aside n consecutive values of table's id column for
+     *   rows the caller inserts with explicit ids; *first = the first one.
+     * copy_in: load nrows rows of ncols values each (vals row-major) into
+     *   table's columns `cols` ("a, b, c"), e.g. with COPY.
+     * skip_key_checks: switch this transaction's per-row foreign-key checks
+     *   off (skip) or back on; true if they are now off.  A caller that
+     *   switches them off checks the keys of what it wrote itself.
+     */
+    limes_rc (*reserve_ids)(void *conn, const char *table, int64_t n, int64_t *first,
+                            limes_error *err);
+    limes_rc (*copy_in)(void *conn, const char *table, const char *cols, int ncols,
+                        const store_val *vals, int nrows, limes_error *err);
+    bool (*skip_key_checks)(void *conn, bool skip);
 };
 
 limes_rc store_begin(limes_store *s, bool write, store_tx **tx, limes_error *err);
@@ -114,6 +129,21 @@ limes_rc store_query_json_one(store_tx *tx, const char *sql, const store_val *pa
 /* store_query_json in a read transaction of its own. */
 limes_rc store_read_json(limes_store *s, const char *sql, const store_val *params, int n,
                          json_t **out, limes_error *err);
+
+/*
+ * Bulk loads, for a write transaction.  Table and column names are SQL
+ * text written by the caller (never user input).
+ * store_reserve_ids: n consecutive ids for explicit inserts into table
+ *   (SQLite: above the largest id; the single writer keeps them free).
+ * store_copy: insert nrows rows (ncols values each, row-major) into table.
+ * store_skip_key_checks: see struct store_backend; false where the backend
+ *   keeps checking every row (SQLite: cheap in-process checks).
+ */
+limes_rc store_reserve_ids(store_tx *tx, const char *table, int64_t n, int64_t *first,
+                           limes_error *err);
+limes_rc store_copy(store_tx *tx, const char *table, const char *cols, int ncols,
+                    const store_val *vals, int nrows, limes_error *err);
+bool store_skip_key_checks(store_tx *tx, bool skip);
 
 const char *store_backend_name(const limes_store *s);
 
