@@ -1,0 +1,16 @@
+/*
+ * sqlite_sync.h - counters of the SQLite backend's group commit
+ * (src/store/sqlite.c), for tests and /metrics.
+ *
+ * Process-wide totals over every SQLite store opened: write transactions
+ * committed durably (returned to their caller), and fdatasync calls on
+ * the WAL made for them.  With concurrent writers syncs < commits.
+ */
+#ifndef LIMES_STORE_SQLITE_SYNC_H
+#define LIMES_STORE_SQLITE_SYNC_H
+
+#include <stdint.h>
+
+void store_sqlite_counts(int64_t *commits, int64_t *syncs);
+
+#endif

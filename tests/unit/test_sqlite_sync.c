@@ -1,0 +1,136 @@
+/*
+ * test_sqlite_sync.c - the SQLite backend's group commit (src/store/sqlite.c):
+ * many threads committing at once each get their row back after the store
+ * is closed and reopened, every commit is counted as durable, and the
+ * commits shared fdatasync calls (fewer syncs than commits, but some).
+ * The database lives in /var/tmp (a disk, not tmpfs) so that a sync takes
+ * the disk's time and concurrent commits really meet.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "limes/limes.h"
+#include "store/sqlite_sync.h"
+#include "store/store.h"
+#include "test.h"
+
+#define THREADS 8
+#define COMMITS_EACH 60
+
+static char db_path[256];
+static limes_store *store;
+static int commit_failures;
+static pthread_mutex_t failures_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void remove_db(void)
+{
+    char side[300];
+    unlink(db_path);
+    snprintf(side, sizeof side, "%s-wal", db_path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", db_path);
+    unlink(side);
+}
+
+static limes_rc insert_row(int thread, int i)
+{
+    store_tx *tx;
+    limes_rc rc = store_begin(store, true, &tx, NULL);
+    if (rc)
+        return rc;
+    store_val v[2] = {sv_int(thread), sv_int(i)};
+    rc = store_exec(tx, "INSERT INTO sync_test (thread, i) VALUES ($1, $2)", v, 2, NULL);
+    if (rc) {
+        store_rollback(tx);
+        return rc;
+    }
+    return store_commit(tx, NULL);
+}
+
+static void *committer(void *arg)
+{
+    int thread = (int)(intptr_t)arg;
+    for (int i = 0; i < COMMITS_EACH; i++) {
+        if (insert_row(thread, i) != LIMES_OK) {
+            pthread_mutex_lock(&failures_lock);
+            commit_failures++;
+            pthread_mutex_unlock(&failures_lock);
+        }
+    }
+    return NULL;
+}
+
+static int64_t count_rows(const char *sql)
+{
+    store_tx *tx;
+    int64_t n = -1;
+    if (store_begin(store, false, &tx, NULL) != LIMES_OK)
+        return -1;
+    store_query_int(tx, sql, NULL, 0, &n, NULL);
+    store_rollback(tx);
+    return n;
+}
+
+static void test_concurrent_commits_share_syncs(void)
+{
+    limes_error err = {0};
+    CHECK_INT(limes_store_open(db_path, &store, &err), LIMES_OK);
+    store_tx *tx;
+    CHECK_INT(store_begin(store, true, &tx, NULL), LIMES_OK);
+    CHECK_INT(store_exec(tx, "CREATE TABLE sync_test (thread INTEGER, i INTEGER, PRIMARY KEY (thread, i))",
+                         NULL, 0, NULL),
+              LIMES_OK);
+    CHECK_INT(store_commit(tx, NULL), LIMES_OK);
+
+    int64_t commits0, syncs0, commits1, syncs1;
+    store_sqlite_counts(&commits0, &syncs0);
+    pthread_t threads[THREADS];
+    for (int t = 0; t < THREADS; t++)
+        pthread_create(&threads[t], NULL, committer, (void *)(intptr_t)t);
+    for (int t = 0; t < THREADS; t++)
+        pthread_join(threads[t], NULL);
+    store_sqlite_counts(&commits1, &syncs1);
+    limes_store_close(store);
+
+    int64_t commits = commits1 - commits0, syncs = syncs1 - syncs0;
+    fprintf(stderr, "  %lld commits, %lld fdatasync calls\n", (long long)commits, (long long)syncs);
+    CHECK_INT(commit_failures, 0);
+    CHECK_INT(commits, THREADS * COMMITS_EACH);
+    CHECK(syncs > 0);       /* the group sync is on: the WAL is synced by us */
+    CHECK(syncs < commits); /* and shared */
+
+    CHECK_INT(limes_store_open(db_path, &store, &err), LIMES_OK);
+    CHECK_INT(count_rows("SELECT COUNT(*) FROM sync_test"), THREADS * COMMITS_EACH);
+    CHECK_INT(count_rows("SELECT COUNT(DISTINCT thread) FROM sync_test"), THREADS);
+    CHECK_INT(count_rows("SELECT MAX(i) FROM sync_test"), COMMITS_EACH - 1);
+    limes_store_close(store);
+}
+
+/* A read transaction writes nothing: it neither syncs nor counts. */
+static void test_reads_do_not_sync(void)
+{
+    limes_error err = {0};
+    CHECK_INT(limes_store_open(db_path, &store, &err), LIMES_OK);
+    int64_t commits0, syncs0, commits1, syncs1;
+    store_sqlite_counts(&commits0, &syncs0);
+    for (int i = 0; i < 20; i++)
+        CHECK_INT(count_rows("SELECT COUNT(*) FROM sync_test"), THREADS * COMMITS_EACH);
+    store_tx *tx;
+    CHECK_INT(store_begin(store, false, &tx, NULL), LIMES_OK);
+    CHECK_INT(store_commit(tx, NULL), LIMES_OK);
+    store_sqlite_counts(&commits1, &syncs1);
+    CHECK_INT(commits1 - commits0, 0);
+    CHECK_INT(syncs1 - syncs0, 0);
+    limes_store_close(store);
+}
+
+int main(void)
+{
+    snprintf(db_path, sizeof db_path, "/var/tmp/limes-test-sqlite-sync-%d.db", (int)getpid());
+    remove_db();
+    RUN(test_concurrent_commits_share_syncs);
+    RUN(test_reads_do_not_sync);
+    remove_db();
+    return test_summary();
+}
