@@ -5,6 +5,7 @@
                                         docs/lists-csv.md (--format csv)
   gen.py bodies VARIANTS N OUT.lua      N POST /v1/checks bodies with valid
                                         TD3 MRZs, as a Lua table for wrk
+  gen.py bodies VARIANTS N OUT.jsonl    the same bodies, one a line (load.c)
 
 Names come from data/names/variants.tsv (the table the screening engine
 uses, like bench/screen/speed.c): an Arabic token and its Latin spellings.
@@ -89,15 +90,18 @@ def td3(p, number, expiry):
 def bodies(tokens, n, out):
     listed = random.Random(5)  # same stream as the watchlist: its first persons
     rng = random.Random(7)
+    lua = out.endswith(".lua")
     with open(out, "w", encoding="utf-8") as f:
-        f.write("return {\n")
+        if lua:
+            f.write("return {\n")
         for i in range(n):
             p = person(listed, tokens, i) if i % 50 == 0 else person(rng, tokens, 10**7 + i)
             mrz = td3(p, "C%08d" % i, "%02d%02d15" % (30 + i % 5, 1 + i % 12))
             body = {"mrz": mrz, "bcp": "TN-TUN-AIR" if i % 2 else "TN-RASJEDIR",
                     "direction": "entry"}
-            f.write("%s,\n" % json.dumps(json.dumps(body)))
-        f.write("}\n")
+            f.write("%s,\n" % json.dumps(json.dumps(body)) if lua else json.dumps(body) + "\n")
+        if lua:
+            f.write("}\n")
 
 
 def main():
