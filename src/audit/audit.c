@@ -56,11 +56,11 @@ static char *records_json(const limes_audit_entry *e)
     return s;
 }
 
-static limes_rc read_head(store_tx *tx, int64_t *seq, char hash[65], limes_error *err)
+static limes_rc head_from(store_tx *tx, const char *sql, int64_t *seq, char hash[65],
+                          limes_error *err)
 {
     store_rows *r;
-    limes_rc rc = store_query(tx, "SELECT seq, hash FROM audit_head WHERE id = 1", NULL, 0, &r,
-                              err);
+    limes_rc rc = store_query(tx, sql, NULL, 0, &r, err);
     if (rc)
         return rc;
     int have = store_rows_next(r, err);
@@ -72,15 +72,25 @@ static limes_rc read_head(store_tx *tx, int64_t *seq, char hash[65], limes_error
     return have == 1 ? LIMES_OK : limes_fail(err, LIMES_STORE, "", "audit head missing");
 }
 
+static limes_rc read_head(store_tx *tx, int64_t *seq, char hash[65], limes_error *err)
+{
+    return head_from(tx, "SELECT seq, hash FROM audit_head WHERE id = 1", seq, hash, err);
+}
+
+/* Lock the head row and read it in one statement (UPDATE before SELECT
+ * serialises appends on PostgreSQL; one round trip instead of two). */
+static limes_rc lock_head(store_tx *tx, int64_t *seq, char hash[65], limes_error *err)
+{
+    return head_from(tx, "UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash", seq,
+                     hash, err);
+}
+
 static limes_rc append_in_tx(store_tx *tx, const limes_audit_entry *e, const char *records,
                              limes_error *err)
 {
-    /* Take the head row's lock first: UPDATE before SELECT serialises appends. */
-    limes_rc rc = store_exec(tx, "UPDATE audit_head SET seq = seq WHERE id = 1", NULL, 0, err);
     int64_t seq;
     char prev[65];
-    if (!rc)
-        rc = read_head(tx, &seq, prev, err);
+    limes_rc rc = lock_head(tx, &seq, prev, err);
     if (rc)
         return rc;
     struct fields f = {seq + 1,   time_now_ms(), e->request_id, e->actor,   e->role,
