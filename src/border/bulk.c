@@ -1,21 +1,28 @@
 /*
- * bulk.c - many crossings in one transaction with a handful of statements
- * per chunk instead of five or more per crossing.
+ * bulk.c - many crossings in one transaction: decided in memory, then
+ * written with one bulk load per table per chunk instead of five or more
+ * statements per crossing.
  *
  * The rules are those of crossings.c (same matching into stays, same
  * anomalies, same lawful-stay computation, same errors); only the store
  * traffic differs.  For a chunk of rows:
  *   1. validate every row and resolve the crossing points;
- *   2. find the documents already known (one query) and create the new
- *      travellers and documents (one multi-row insert each, matched back by
- *      first_document and by issuer/number);
- *   3. load the stays and nationality of the known travellers (two queries)
- *      and raise their last activity day (one update);
- *   4. work in rounds: round r holds the r-th row of each traveller of the
- *      chunk, in input order, so a traveller never has two rows in one
- *      round; each round decides every row in memory, then closes stays
- *      (one update), opens stays (one insert) and records the crossings
- *      (one insert), each matched back by traveller id.
+ *   2. find the documents already known (one query); each unknown document
+ *      makes a new traveller, created from its first row;
+ *   3. load the stays, nationality and last activity day of the known
+ *      travellers (two queries);
+ *   4. decide every row in input order, in memory: which stay an exit
+ *      closes, which entry opens a stay, the anomalies, the last lawful day;
+ *   5. reserve the ids of the new rows (store_reserve_ids), so that rows
+ *      can name each other without reading ids back, and write each table
+ *      once, parents first: travellers, documents, stays (new ones in their
+ *      final state, stored ones closed by one update), crossings, and the
+ *      last activity day of known travellers.  store_copy is COPY on
+ *      PostgreSQL and repeated multi-row INSERTs on SQLite.
+ * On PostgreSQL the per-row foreign-key triggers (a query and a row lock per
+ * key per row: the main cost of the old path, bench/RESULTS.md) are switched
+ * off for the writes when the server allows it, and the keys of the chunk's
+ * new rows are checked with one set-based query instead.
  * Rows that name a traveller_id, or carry no document, make the whole
  * batch go through the row-by-row path instead.
  */
@@ -28,22 +35,23 @@
 #include "core/date.h"
 
 /*
- * Rows per chunk.  PostgreSQL pays a round trip per statement, so large
- * chunks.  SQLite pays no round trip but parses every chunk's statements
- * afresh (their text differs from chunk to chunk), and its per-statement
- * costs (statement journal, RETURNING table, IN-list index) are paid once
- * per chunk: profiled with callgrind (bench/RESULTS.md, issue 5), 16-row
- * chunks cost ~170k instructions per row and 200-row chunks far fewer.
+ * Rows per chunk.  The look-ups of step 2 and 3 are IN-lists whose text
+ * differs from chunk to chunk, so SQLite parses them afresh each time:
+ * 200-row chunks kept that cost small (callgrind, bench/RESULTS.md, issue 5).
+ * PostgreSQL pays round trips per chunk, so a whole batch of 1,000 at once.
  */
-#define CHUNK 400
-#define CHUNK_SQLITE 200
-#define SQL_MAX (4 << 20)
-#define PENDING_ID (INT64_MAX / 2) /* ids of stays not inserted yet sort last */
+#define CHUNK 1000
+#define CHUNK_SQLITE 1000
+#define SQL_MAX (1 << 20)
+#define PENDING_ID (INT64_MAX / 2) /* stays not written yet sort last, in creation order */
+#define CROSSING_COLS 15
 
 struct bstay {
-    int64_t id;
+    int64_t id; /* PENDING_ID + creation number until ids are reserved */
     int32_t entry, exit; /* exit LIMES_STAY_OPEN while open */
-    bool closed, counts, dirty;
+    bool closed, counts;
+    bool stored; /* loaded from the store (else new in this chunk) */
+    bool dirty;  /* stored and changed: to be updated */
     char anomaly[32];
 };
 
@@ -55,7 +63,6 @@ struct bperson {
     int32_t max_day, stored_day;
     struct bstay *stays;
     size_t nstays, cap;
-    int rounds;
 };
 
 struct bdoc {
@@ -70,21 +77,33 @@ struct brow {
     int64_t at_ms, bcp;
     int32_t day;
     bool entry;
-    int doc, person, round;
+    int doc, person;
     int stay; /* index into the person's stays, -1 if none */
+    store_val until; /* entries: last lawful day, or NULL */
 };
+
+/* Search keys of a new traveller, kept until the travellers are written. */
+struct bkeys {
+    char key[512], skel[256], first[64];
+};
+
+/* Open-addressing tables (index + 1, 0 = empty) over the chunk's
+ * documents and people: linear searches made 1,000-row chunks quadratic. */
+#define SLOTS 4096 /* a power of two, at least 2 * CHUNK */
 
 struct chunk {
     store_tx *tx;
+    int doc_slot[SLOTS], person_slot[SLOTS];
     int64_t now;
     struct brow rows[CHUNK];
     int n;
     struct bdoc docs[CHUNK];
     int ndocs;
     struct bperson people[CHUNK];
-    int npeople;
+    int npeople, ncreated, nnew_stays;
+    struct bkeys keys[CHUNK];
     buf sql;
-    store_val vals[CHUNK * 14];
+    store_val vals[CHUNK * CROSSING_COLS];
     int nvals;
 };
 
@@ -122,14 +141,33 @@ static void param(struct chunk *c, store_val v)
 
 static void put(struct chunk *c, const char *s) { buf_puts(&c->sql, s); }
 
+static limes_rc read_failed(limes_error *err) { return err ? err->rc : LIMES_STORE; }
+
 /* ---- step 1: validation ------------------------------------------------------- */
+
+static uint32_t hash_text(uint32_t h, const char *s)
+{
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 16777619u; /* FNV-1a */
+    return h;
+}
+
+/* The slot of document (issuer, number): where it is, or the empty slot
+ * where it goes. */
+static int *doc_slot(struct chunk *c, const char *issuer, const char *number)
+{
+    uint32_t h = hash_text(hash_text(2166136261u, issuer), number);
+    for (uint32_t i = h;; i++) {
+        int *slot = &c->doc_slot[i & (SLOTS - 1)];
+        const struct bdoc *d = *slot ? &c->docs[*slot - 1] : NULL;
+        if (!d || (strcmp(d->number, number) == 0 && strcmp(d->issuer, issuer) == 0))
+            return slot;
+    }
+}
 
 static int find_doc(struct chunk *c, const char *issuer, const char *number)
 {
-    for (int i = 0; i < c->ndocs; i++)
-        if (strcmp(c->docs[i].issuer, issuer) == 0 && strcmp(c->docs[i].number, number) == 0)
-            return i;
-    return -1;
+    return *doc_slot(c, issuer, number) - 1;
 }
 
 static limes_rc validate_rows(struct chunk *c, struct border_bcp_memo *memo, limes_error *err)
@@ -147,38 +185,59 @@ static limes_rc validate_rows(struct chunk *c, struct border_bcp_memo *memo, lim
             (rc = border_doc_valid(&in->doc, err)) ||
             (rc = border_person_valid(&in->person, err)))
             return rc;
-        int d = find_doc(c, in->doc.issuer, in->doc.number);
-        if (d < 0) {
-            d = c->ndocs++;
-            c->docs[d] = (struct bdoc){in->doc.issuer, in->doc.number, 0, -1};
+        int *slot = doc_slot(c, in->doc.issuer, in->doc.number);
+        if (!*slot) {
+            c->docs[c->ndocs++] = (struct bdoc){in->doc.issuer, in->doc.number, 0, -1};
+            *slot = c->ndocs;
         }
-        r->doc = d;
+        r->doc = *slot - 1;
         r->stay = -1;
+        r->until = sv_null();
     }
     return LIMES_OK;
 }
 
 /* ---- step 2: documents and travellers ---------------------------------------- */
 
+/* The person with this id (a new entry if not seen in this chunk yet). */
 static int person_for_id(struct chunk *c, int64_t id)
 {
-    for (int i = 0; i < c->npeople; i++)
-        if (c->people[i].id == id)
-            return i;
-    int p = c->npeople++;
-    memset(&c->people[p], 0, sizeof c->people[p]);
-    c->people[p].id = id;
-    return p;
+    for (uint64_t i = (uint64_t)id * 0x9E3779B97F4A7C15u >> 40;; i++) {
+        int *slot = &c->person_slot[i & (SLOTS - 1)];
+        if (*slot && c->people[*slot - 1].id == id)
+            return *slot - 1;
+        if (!*slot) {
+            int p = c->npeople++;
+            memset(&c->people[p], 0, sizeof c->people[p]);
+            c->people[p].id = id;
+            *slot = p + 1;
+            return p;
+        }
+    }
+}
+
+/*
+ * Length of an IN-list of n values: n rounded up to a few fixed lengths
+ * (the list padded by repeating its last value), so that the look-up
+ * statements of every chunk have one of a few texts and stay prepared.
+ */
+static int in_list_length(int n)
+{
+    static const int lengths[] = {16, 64, 256, CHUNK};
+    for (size_t i = 0; i < sizeof lengths / sizeof *lengths; i++)
+        if (n <= lengths[i])
+            return lengths[i];
+    return n;
 }
 
 static limes_rc find_documents(struct chunk *c, limes_error *err)
 {
     sql_start(c, "SELECT issuer, number, id, traveller_id FROM traveller_documents WHERE "
                  "number IN (");
-    for (int i = 0; i < c->ndocs; i++) {
+    for (int i = 0, n = in_list_length(c->ndocs); i < n; i++) {
         if (i)
             put(c, ", ");
-        param(c, sv_text(c->docs[i].number));
+        param(c, sv_text(c->docs[i < c->ndocs ? i : c->ndocs - 1].number));
     }
     put(c, ")");
     store_rows *r;
@@ -194,120 +253,29 @@ static limes_rc find_documents(struct chunk *c, limes_error *err)
         }
     }
     store_rows_close(r);
-    return have < 0 ? (err ? err->rc : LIMES_STORE) : LIMES_OK;
+    return have < 0 ? read_failed(err) : LIMES_OK;
 }
 
-/* New travellers: one per unknown document, created from its first row. */
-static limes_rc create_travellers(struct chunk *c, limes_error *err)
+/* A new traveller for each unknown document, from the document's first row;
+ * ids stay placeholders (-1 - document) until step 5. */
+static void plan_travellers(struct chunk *c)
 {
-    sql_start(c, "INSERT INTO travellers (surname, given_names, name_key, birth_date, sex, "
-                 "nationality, created_ms, last_activity_day, name_skel, first_document) VALUES ");
-    int count = 0;
-    char (*keys)[512] = calloc((size_t)c->ndocs, 512);
-    char (*skels)[256] = calloc((size_t)c->ndocs, 256);
-    char (*firsts)[64] = calloc((size_t)c->ndocs, 64);
-    if (!keys || !skels || !firsts) {
-        free(keys);
-        free(skels);
-        free(firsts);
-        return limes_fail(err, LIMES_NOMEM, "", "out of memory");
-    }
     for (int i = 0; i < c->n; i++) {
-        struct bdoc *d = &c->docs[c->rows[i].doc];
-        if (d->person >= 0)
-            continue;
-        const limes_person *p = &c->rows[i].in->person;
-        int k = c->rows[i].doc;
-        d->person = person_for_id(c, -1 - k); /* placeholder id until the insert */
-        c->people[d->person].created = true;
-        c->people[d->person].first_row = i;
-        snprintf(c->people[d->person].nationality, 4, "%s", nz(p->nationality));
-        border_traveller_keys(p, keys[k], skels[k]);
-        snprintf(firsts[k], 64, "%s/%s", d->issuer, d->number);
-        put(c, count++ ? ", (" : "(");
-        param(c, sv_text(nz(p->surname)));
-        put(c, ", ");
-        param(c, sv_text(nz(p->given_names)));
-        put(c, ", ");
-        param(c, sv_text(keys[k]));
-        put(c, ", ");
-        param(c, sv_text(nz(p->birth_date)));
-        put(c, ", ");
-        param(c, sv_text(nz(p->sex)));
-        put(c, ", ");
-        param(c, sv_text(nz(p->nationality)));
-        put(c, ", ");
-        param(c, sv_int(c->now));
-        put(c, ", ");
-        param(c, sv_int(c->rows[i].day)); /* raised to the latest day in step 3 */
-        put(c, ", ");
-        param(c, sv_text(skels[k]));
-        put(c, ", ");
-        param(c, sv_text(firsts[k]));
-        put(c, ")");
-    }
-    limes_rc rc = LIMES_OK;
-    if (count) {
-        put(c, " RETURNING id, first_document");
-        store_rows *r;
-        rc = store_query(c->tx, buf_str(&c->sql), c->vals, c->nvals, &r, err);
-        int have = 0;
-        while (!rc && (have = store_rows_next(r, err)) == 1) {
-            const char *first = store_col_text(r, 1);
-            for (int k = 0; k < c->ndocs; k++)
-                if (strcmp(firsts[k], first) == 0)
-                    c->people[c->docs[k].person].id = store_col_int(r, 0);
+        struct brow *r = &c->rows[i];
+        struct bdoc *d = &c->docs[r->doc];
+        if (d->person < 0) {
+            d->person = person_for_id(c, -1 - r->doc);
+            struct bperson *p = &c->people[d->person];
+            p->created = true;
+            p->first_row = i;
+            snprintf(p->nationality, sizeof p->nationality, "%s", nz(r->in->person.nationality));
+            c->ncreated++;
         }
-        if (!rc)
-            store_rows_close(r);
-        if (!rc && have < 0)
-            rc = err ? err->rc : LIMES_STORE;
+        r->person = d->person;
+        struct bperson *p = &c->people[r->person];
+        if (r->day > p->max_day)
+            p->max_day = r->day;
     }
-    free(keys);
-    free(skels);
-    free(firsts);
-    return rc;
-}
-
-static limes_rc create_documents(struct chunk *c, limes_error *err)
-{
-    sql_start(c, "INSERT INTO traveller_documents (traveller_id, doc_type, issuer, number, "
-                 "expiry_date, first_seen_ms) VALUES ");
-    int count = 0;
-    for (int i = 0; i < c->n; i++) {
-        struct bdoc *d = &c->docs[c->rows[i].doc];
-        if (d->id || !c->people[d->person].created || c->people[d->person].first_row != i)
-            continue;
-        const limes_document_ref *doc = &c->rows[i].in->doc;
-        put(c, count++ ? ", (" : "(");
-        param(c, sv_int(c->people[d->person].id));
-        put(c, ", ");
-        param(c, sv_text(nz(doc->doc_type)));
-        put(c, ", ");
-        param(c, sv_text(doc->issuer));
-        put(c, ", ");
-        param(c, sv_text(doc->number));
-        put(c, ", ");
-        param(c, sv_text(nz(doc->expiry_date)));
-        put(c, ", ");
-        param(c, sv_int(c->now));
-        put(c, ")");
-    }
-    if (!count)
-        return LIMES_OK;
-    put(c, " RETURNING id, issuer, number");
-    store_rows *r;
-    limes_rc rc = store_query(c->tx, buf_str(&c->sql), c->vals, c->nvals, &r, err);
-    if (rc)
-        return rc;
-    int have;
-    while ((have = store_rows_next(r, err)) == 1) {
-        int d = find_doc(c, store_col_text(r, 1), store_col_text(r, 2));
-        if (d >= 0)
-            c->docs[d].id = store_col_int(r, 0);
-    }
-    store_rows_close(r);
-    return have < 0 ? (err ? err->rc : LIMES_STORE) : LIMES_OK;
 }
 
 /* ---- step 3: what the store knows of the known travellers ------------------- */
@@ -331,13 +299,18 @@ static struct bstay *add_stay(struct bperson *p)
 static bool known_ids(struct chunk *c)
 {
     int count = 0;
+    int64_t last = 0;
     put(c, "(");
     for (int i = 0; i < c->npeople; i++) {
         if (c->people[i].created)
             continue;
         if (count++)
             put(c, ", ");
-        param(c, sv_int(c->people[i].id));
+        param(c, sv_int(last = c->people[i].id));
+    }
+    for (int n = in_list_length(count); count && count < n; count++) {
+        put(c, ", ");
+        param(c, sv_int(last));
     }
     put(c, ")");
     return count > 0;
@@ -366,11 +339,12 @@ static limes_rc load_known(struct chunk *c, limes_error *err)
         s->exit = store_col_is_null(r, 3) ? LIMES_STAY_OPEN : (int32_t)store_col_int(r, 3);
         s->closed = store_col_int(r, 4) != 0;
         s->counts = store_col_int(r, 5) != 0;
+        s->stored = true;
         snprintf(s->anomaly, sizeof s->anomaly, "%s", store_col_text(r, 6));
     }
     store_rows_close(r);
     if (have < 0)
-        return err ? err->rc : LIMES_STORE;
+        return read_failed(err);
     sql_start(c, "SELECT id, nationality, last_activity_day FROM travellers WHERE id IN ");
     known_ids(c);
     if ((rc = store_query(c->tx, buf_str(&c->sql), c->vals, c->nvals, &r, err)))
@@ -381,49 +355,10 @@ static limes_rc load_known(struct chunk *c, limes_error *err)
         p->stored_day = (int32_t)store_col_int(r, 2);
     }
     store_rows_close(r);
-    return have < 0 ? (err ? err->rc : LIMES_STORE) : LIMES_OK;
+    return have < 0 ? read_failed(err) : LIMES_OK;
 }
 
-/* Raise last_activity_day to the latest day of each traveller's rows. */
-static limes_rc update_activity(struct chunk *c, limes_error *err)
-{
-    for (int i = 0; i < c->n; i++) {
-        struct bperson *p = &c->people[c->rows[i].person];
-        if (c->rows[i].day > p->max_day)
-            p->max_day = c->rows[i].day;
-    }
-    sql_start(c, "UPDATE travellers SET last_activity_day = CASE id");
-    int count = 0;
-    for (int i = 0; i < c->npeople; i++) {
-        struct bperson *p = &c->people[i];
-        int32_t before = p->created ? c->rows[p->first_row].day : p->stored_day;
-        if (p->max_day <= before)
-            continue;
-        put(c, " WHEN ");
-        param(c, sv_int(p->id));
-        put(c, " THEN CAST(");
-        param(c, sv_int(p->max_day));
-        put(c, " AS INTEGER)");
-        count++;
-    }
-    if (!count)
-        return LIMES_OK;
-    put(c, " ELSE last_activity_day END WHERE id IN (");
-    int k = 0;
-    for (int i = 0; i < c->npeople; i++) {
-        struct bperson *p = &c->people[i];
-        int32_t before = p->created ? c->rows[p->first_row].day : p->stored_day;
-        if (p->max_day <= before)
-            continue;
-        if (k++)
-            put(c, ", ");
-        param(c, sv_int(p->id));
-    }
-    put(c, ")");
-    return store_exec(c->tx, buf_str(&c->sql), c->vals, c->nvals, err);
-}
-
-/* ---- step 4: the rounds ------------------------------------------------------- */
+/* ---- step 4: deciding each row in memory -------------------------------------- */
 
 /* Latest stay as crossings.c sees it: greatest entry day, then greatest id. */
 static int latest(const struct bperson *p)
@@ -461,8 +396,15 @@ static limes_rc lawful(const struct bperson *p, int32_t day, bool counts, store_
     return rc;
 }
 
-/* Decide one row in memory (the rules of crossings.c). */
-static limes_rc decide(struct chunk *c, struct brow *r, store_val *until, limes_error *err)
+static void close_stay(struct bstay *s, int32_t exit_day)
+{
+    s->exit = exit_day;
+    s->closed = true;
+    s->dirty = s->stored;
+}
+
+/* Decide one row (the rules of crossings.c). */
+static limes_rc decide(struct chunk *c, struct brow *r, limes_error *err)
 {
     struct bperson *p = &c->people[r->person];
     int l = latest(p);
@@ -476,28 +418,24 @@ static limes_rc decide(struct chunk *c, struct brow *r, store_val *until, limes_
         if (r->day < ls->entry)
             return limes_fail(err, LIMES_INVALID, "at",
                               "the exit is dated before the entry of the open stay");
-        ls->exit = r->day;
-        ls->closed = true;
-        ls->dirty = true;
+        close_stay(ls, r->day);
         r->stay = l;
         return LIMES_OK;
     }
     if (ls && !ls->closed) {
         snprintf(anomaly, 32, "entry-without-exit");
-        ls->exit = ls->entry;
-        ls->closed = true;
-        ls->dirty = true;
+        close_stay(ls, ls->entry);
         snprintf(ls->anomaly, sizeof ls->anomaly, "exit-not-recorded");
     } else if (ls && (ls->entry > r->day || (ls->exit != LIMES_STAY_OPEN && ls->exit > r->day))) {
         snprintf(anomaly, 32, "out-of-order");
     }
-    limes_rc rc = lawful(p, r->day, !r->in->not_counted, until, err);
+    limes_rc rc = lawful(p, r->day, !r->in->not_counted, &r->until, err);
     if (rc)
         return rc;
     struct bstay *s = add_stay(p);
     if (!s)
         return limes_fail(err, LIMES_NOMEM, "", "out of memory");
-    s->id = PENDING_ID + r->round;
+    s->id = PENDING_ID + c->nnew_stays++;
     s->entry = r->day;
     s->exit = LIMES_STAY_OPEN;
     s->counts = !r->in->not_counted;
@@ -506,7 +444,105 @@ static limes_rc decide(struct chunk *c, struct brow *r, store_val *until, limes_
     return LIMES_OK;
 }
 
-static limes_rc close_stays(struct chunk *c, limes_error *err)
+static limes_rc decide_rows(struct chunk *c, limes_error *err)
+{
+    limes_rc rc = LIMES_OK;
+    for (int i = 0; i < c->n && !rc; i++)
+        rc = decide(c, &c->rows[i], err);
+    return rc;
+}
+
+/* ---- step 5: ids and writes --------------------------------------------------- */
+
+/* Real ids for the new travellers, documents and stays, in creation order. */
+static limes_rc assign_ids(struct chunk *c, int64_t *first_crossing, limes_error *err)
+{
+    int64_t traveller = 0, doc = 0, stay = 0;
+    limes_rc rc = LIMES_OK;
+    if (c->ncreated &&
+        ((rc = store_reserve_ids(c->tx, "travellers", c->ncreated, &traveller, err)) ||
+         (rc = store_reserve_ids(c->tx, "traveller_documents", c->ncreated, &doc, err))))
+        return rc;
+    if (c->nnew_stays && (rc = store_reserve_ids(c->tx, "stays", c->nnew_stays, &stay, err)))
+        return rc;
+    if ((rc = store_reserve_ids(c->tx, "crossings", c->n, first_crossing, err)))
+        return rc;
+    for (int i = 0; i < c->n; i++) {
+        struct bdoc *d = &c->docs[c->rows[i].doc];
+        struct bperson *p = &c->people[d->person];
+        if (p->created && p->first_row == i) {
+            p->id = traveller++;
+            d->id = doc++;
+        }
+    }
+    for (int i = 0; i < c->npeople; i++)
+        for (size_t k = 0; k < c->people[i].nstays; k++)
+            if (!c->people[i].stays[k].stored)
+                c->people[i].stays[k].id -= PENDING_ID - stay;
+    return LIMES_OK;
+}
+
+/* Append one row of values to c->vals. */
+static void add_row(struct chunk *c, const store_val *v, int n)
+{
+    memcpy(c->vals + c->nvals, v, (size_t)n * sizeof *v);
+    c->nvals += n;
+}
+
+static limes_rc copy_rows(struct chunk *c, const char *table, const char *cols, int ncols,
+                          limes_error *err)
+{
+    return store_copy(c->tx, table, cols, ncols, c->vals, c->nvals / ncols, err);
+}
+
+static limes_rc write_travellers(struct chunk *c, limes_error *err)
+{
+    c->nvals = 0;
+    for (int i = 0; i < c->npeople; i++) {
+        struct bperson *p = &c->people[i];
+        if (!p->created)
+            continue;
+        const struct brow *r = &c->rows[p->first_row];
+        const limes_person *who = &r->in->person;
+        struct bkeys *k = &c->keys[r->doc];
+        border_traveller_keys(who, k->key, k->skel);
+        snprintf(k->first, sizeof k->first, "%s/%s", r->in->doc.issuer, r->in->doc.number);
+        store_val v[] = {sv_int(p->id),       sv_text(nz(who->surname)),
+                         sv_text(nz(who->given_names)), sv_text(k->key),
+                         sv_text(nz(who->birth_date)),  sv_text(nz(who->sex)),
+                         sv_text(nz(who->nationality)), sv_int(c->now),
+                         sv_int(p->max_day),  sv_text(k->skel),
+                         sv_text(k->first)};
+        add_row(c, v, 11);
+    }
+    return copy_rows(c, "travellers",
+                     "id, surname, given_names, name_key, birth_date, sex, nationality, "
+                     "created_ms, last_activity_day, name_skel, first_document",
+                     11, err);
+}
+
+static limes_rc write_documents(struct chunk *c, limes_error *err)
+{
+    c->nvals = 0;
+    for (int i = 0; i < c->npeople; i++) {
+        struct bperson *p = &c->people[i];
+        if (!p->created)
+            continue;
+        const struct brow *r = &c->rows[p->first_row];
+        const limes_document_ref *doc = &r->in->doc;
+        store_val v[] = {sv_int(c->docs[r->doc].id), sv_int(p->id), sv_text(nz(doc->doc_type)),
+                         sv_text(doc->issuer),       sv_text(doc->number),
+                         sv_text(nz(doc->expiry_date)), sv_int(c->now)};
+        add_row(c, v, 7);
+    }
+    return copy_rows(c, "traveller_documents",
+                     "id, traveller_id, doc_type, issuer, number, expiry_date, first_seen_ms",
+                     7, err);
+}
+
+/* Stored stays this chunk closed: one update (rare: a traveller's exit after
+ * an entry recorded by an earlier batch). */
+static limes_rc update_stored_stays(struct chunk *c, limes_error *err)
 {
     sql_start(c, "UPDATE stays SET closed = 1, exit_day = CASE id");
     int count = 0;
@@ -552,141 +588,174 @@ static limes_rc close_stays(struct chunk *c, limes_error *err)
     return store_exec(c->tx, buf_str(&c->sql), c->vals, c->nvals, err);
 }
 
-static limes_rc open_stays(struct chunk *c, int round, const store_val *until, limes_error *err)
+/* New stays in their final state (closed already if this chunk saw the exit). */
+static limes_rc write_new_stays(struct chunk *c, limes_error *err)
 {
-    sql_start(c, "INSERT INTO stays (traveller_id, entry_day, counts, latest_exit_day, anomaly) "
-                 "VALUES ");
-    int count = 0;
+    c->nvals = 0;
     for (int i = 0; i < c->n; i++) {
         struct brow *r = &c->rows[i];
-        if (r->round != round || !r->entry)
+        if (!r->entry)
             continue;
         const struct bstay *s = &c->people[r->person].stays[r->stay];
-        put(c, count++ ? ", (" : "(");
-        param(c, sv_int(c->people[r->person].id));
-        put(c, ", ");
-        param(c, sv_int(s->entry));
-        put(c, ", ");
-        param(c, sv_int(s->counts));
-        put(c, ", ");
-        param(c, until[i]);
-        put(c, ", ");
-        param(c, sv_text(s->anomaly));
-        put(c, ")");
+        store_val v[] = {sv_int(s->id),
+                         sv_int(c->people[r->person].id),
+                         sv_int(s->entry),
+                         s->exit == LIMES_STAY_OPEN ? sv_null() : sv_int(s->exit),
+                         sv_int(s->closed),
+                         sv_int(s->counts),
+                         r->until,
+                         sv_text(s->anomaly)};
+        add_row(c, v, 8);
     }
-    if (!count)
-        return LIMES_OK;
-    put(c, " RETURNING id, traveller_id");
-    store_rows *rs;
-    limes_rc rc = store_query(c->tx, buf_str(&c->sql), c->vals, c->nvals, &rs, err);
-    if (rc)
-        return rc;
-    int have;
-    while ((have = store_rows_next(rs, err)) == 1) {
-        int64_t traveller = store_col_int(rs, 1);
-        for (int i = 0; i < c->n; i++) {
-            struct brow *r = &c->rows[i];
-            if (r->round == round && r->entry && c->people[r->person].id == traveller)
-                c->people[r->person].stays[r->stay].id = store_col_int(rs, 0);
-        }
-    }
-    store_rows_close(rs);
-    return have < 0 ? (err ? err->rc : LIMES_STORE) : LIMES_OK;
+    return copy_rows(c, "stays",
+                     "id, traveller_id, entry_day, exit_day, closed, counts, latest_exit_day, "
+                     "anomaly",
+                     8, err);
 }
 
-static limes_rc insert_crossings(struct chunk *c, int round, limes_error *err)
+static limes_rc write_crossings(struct chunk *c, int64_t first_id, limes_error *err)
 {
-    sql_start(c, "INSERT INTO crossings (traveller_id, document_id, stay_id, bcp_id, direction, "
-                 "day, at_ms, officer, check_id, counts, travel_mode, travel_ref, anomaly, "
-                 "created_ms) VALUES ");
-    int count = 0;
+    c->nvals = 0;
     for (int i = 0; i < c->n; i++) {
         struct brow *r = &c->rows[i];
-        if (r->round != round)
-            continue;
         const limes_crossing_in *in = r->in;
         int64_t stay = r->stay >= 0 ? c->people[r->person].stays[r->stay].id : 0;
-        store_val v[] = {sv_int(c->people[r->person].id),
-                         sv_int(c->docs[r->doc].id),
-                         stay ? sv_int(stay) : sv_null(),
-                         sv_int(r->bcp),
-                         sv_text(r->entry ? "entry" : "exit"),
-                         sv_int(r->day),
-                         sv_int(r->at_ms),
-                         sv_text(nz(in->officer)),
-                         in->check_id ? sv_int(in->check_id) : sv_null(),
-                         sv_int(!in->not_counted),
-                         sv_text(nz(in->travel_mode)),
-                         sv_text(nz(in->travel_ref)),
-                         sv_text(r->out->anomaly),
-                         sv_int(c->now)};
-        put(c, count++ ? ", (" : "(");
-        for (size_t k = 0; k < sizeof v / sizeof *v; k++) {
-            if (k)
-                put(c, ", ");
-            param(c, v[k]);
-        }
-        put(c, ")");
+        r->out->id = first_id + i;
         r->out->traveller_id = c->people[r->person].id;
         r->out->stay_id = stay;
+        store_val v[CROSSING_COLS] = {sv_int(r->out->id),
+                                      sv_int(r->out->traveller_id),
+                                      sv_int(c->docs[r->doc].id),
+                                      stay ? sv_int(stay) : sv_null(),
+                                      sv_int(r->bcp),
+                                      sv_text(r->entry ? "entry" : "exit"),
+                                      sv_int(r->day),
+                                      sv_int(r->at_ms),
+                                      sv_text(nz(in->officer)),
+                                      in->check_id ? sv_int(in->check_id) : sv_null(),
+                                      sv_int(!in->not_counted),
+                                      sv_text(nz(in->travel_mode)),
+                                      sv_text(nz(in->travel_ref)),
+                                      sv_text(r->out->anomaly),
+                                      sv_int(c->now)};
+        add_row(c, v, CROSSING_COLS);
+    }
+    return copy_rows(c, "crossings",
+                     "id, traveller_id, document_id, stay_id, bcp_id, direction, day, at_ms, "
+                     "officer, check_id, counts, travel_mode, travel_ref, anomaly, created_ms",
+                     CROSSING_COLS, err);
+}
+
+/* Raise last_activity_day of known travellers to their latest day here. */
+static limes_rc update_activity(struct chunk *c, limes_error *err)
+{
+    sql_start(c, "UPDATE travellers SET last_activity_day = CASE id");
+    int count = 0;
+    for (int i = 0; i < c->npeople; i++) {
+        struct bperson *p = &c->people[i];
+        if (p->created || p->max_day <= p->stored_day)
+            continue;
+        put(c, " WHEN ");
+        param(c, sv_int(p->id));
+        put(c, " THEN CAST(");
+        param(c, sv_int(p->max_day));
+        put(c, " AS INTEGER)");
+        count++;
     }
     if (!count)
         return LIMES_OK;
-    put(c, " RETURNING id, traveller_id");
-    store_rows *rs;
-    limes_rc rc = store_query(c->tx, buf_str(&c->sql), c->vals, c->nvals, &rs, err);
-    if (rc)
-        return rc;
-    int have;
-    while ((have = store_rows_next(rs, err)) == 1) {
-        int64_t traveller = store_col_int(rs, 1);
-        for (int i = 0; i < c->n; i++)
-            if (c->rows[i].round == round && c->people[c->rows[i].person].id == traveller)
-                c->rows[i].out->id = store_col_int(rs, 0);
+    put(c, " ELSE last_activity_day END WHERE id IN (");
+    int k = 0;
+    for (int i = 0; i < c->npeople; i++) {
+        struct bperson *p = &c->people[i];
+        if (p->created || p->max_day <= p->stored_day)
+            continue;
+        if (k++)
+            put(c, ", ");
+        param(c, sv_int(p->id));
     }
-    store_rows_close(rs);
-    return have < 0 ? (err ? err->rc : LIMES_STORE) : LIMES_OK;
+    put(c, ")");
+    return store_exec(c->tx, buf_str(&c->sql), c->vals, c->nvals, err);
 }
 
-static limes_rc run_rounds(struct chunk *c, limes_error *err)
+/*
+ * With the per-row checks off, the keys of everything this chunk wrote,
+ * checked at once: every crossing, new stay and new document must name
+ * rows that exist.  Ids are consecutive from each reserved block's start.
+ */
+static limes_rc check_keys(struct chunk *c, int64_t first_crossing, limes_error *err)
 {
-    int rounds = 0;
+    int64_t last_stay = -1, first_stay = 0, first_doc = 0, last_doc = -1;
     for (int i = 0; i < c->n; i++) {
         struct brow *r = &c->rows[i];
-        r->person = c->docs[r->doc].person;
-        r->round = c->people[r->person].rounds++;
-        if (r->round + 1 > rounds)
-            rounds = r->round + 1;
-    }
-    store_val until[CHUNK];
-    limes_rc rc = LIMES_OK;
-    for (int round = 0; round < rounds && !rc; round++) {
-        for (int i = 0; i < c->n && !rc; i++) {
-            until[i] = sv_null();
-            if (c->rows[i].round == round)
-                rc = decide(c, &c->rows[i], &until[i], err);
+        if (r->entry) {
+            int64_t id = c->people[r->person].stays[r->stay].id;
+            first_stay = last_stay < 0 || id < first_stay ? id : first_stay;
+            last_stay = id > last_stay ? id : last_stay;
         }
-        if (!rc)
-            rc = close_stays(c, err);
-        if (!rc)
-            rc = open_stays(c, round, until, err);
-        if (!rc)
-            rc = insert_crossings(c, round, err);
+        struct bperson *p = &c->people[r->person];
+        if (p->created && p->first_row == i) {
+            int64_t id = c->docs[r->doc].id;
+            first_doc = last_doc < 0 || id < first_doc ? id : first_doc;
+            last_doc = id > last_doc ? id : last_doc;
+        }
     }
+    store_val v[] = {sv_int(first_crossing), sv_int(first_crossing + c->n - 1),
+                     sv_int(first_stay),     sv_int(last_stay),
+                     sv_int(first_doc),      sv_int(last_doc)};
+    int64_t broken = 0;
+    limes_rc rc = store_query_int(
+        c->tx,
+        "SELECT (SELECT COUNT(*) FROM crossings x WHERE x.id BETWEEN $1 AND $2 AND ("
+        "NOT EXISTS (SELECT 1 FROM travellers t WHERE t.id = x.traveller_id) OR "
+        "(x.document_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM traveller_documents d "
+        "WHERE d.id = x.document_id)) OR "
+        "(x.stay_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM stays s WHERE s.id = x.stay_id)) "
+        "OR NOT EXISTS (SELECT 1 FROM bcp b WHERE b.id = x.bcp_id))) + "
+        "(SELECT COUNT(*) FROM stays s WHERE s.id BETWEEN $3 AND $4 AND "
+        "NOT EXISTS (SELECT 1 FROM travellers t WHERE t.id = s.traveller_id)) + "
+        "(SELECT COUNT(*) FROM traveller_documents d WHERE d.id BETWEEN $5 AND $6 AND "
+        "NOT EXISTS (SELECT 1 FROM travellers t WHERE t.id = d.traveller_id))",
+        v, 6, &broken, err);
+    if (!rc && broken)
+        rc = limes_fail(err, LIMES_CONFLICT, "", "bulk crossings: %lld rows name missing rows",
+                        (long long)broken);
+    return rc;
+}
+
+static limes_rc write_chunk(struct chunk *c, limes_error *err)
+{
+    int64_t first_crossing = 0;
+    limes_rc rc = assign_ids(c, &first_crossing, err);
+    if (rc)
+        return rc;
+    bool unchecked = store_skip_key_checks(c->tx, true);
+    if (!(rc = write_travellers(c, err)) && !(rc = write_documents(c, err)) &&
+        !(rc = update_stored_stays(c, err)) && !(rc = write_new_stays(c, err)) &&
+        !(rc = write_crossings(c, first_crossing, err)) && !(rc = update_activity(c, err)) &&
+        unchecked)
+        rc = check_keys(c, first_crossing, err);
+    if (unchecked)
+        store_skip_key_checks(c->tx, false);
     return rc;
 }
 
 static limes_rc run_chunk(struct chunk *c, struct border_bcp_memo *memo, limes_error *err)
 {
     limes_rc rc;
-    if ((rc = validate_rows(c, memo, err)) || (rc = find_documents(c, err)) ||
-        (rc = create_travellers(c, err)) || (rc = create_documents(c, err)))
+    if ((rc = validate_rows(c, memo, err)) || (rc = find_documents(c, err)))
         return rc;
-    for (int i = 0; i < c->n; i++)
-        c->rows[i].person = c->docs[c->rows[i].doc].person;
-    if ((rc = load_known(c, err)) || (rc = update_activity(c, err)))
+    plan_travellers(c);
+    if ((rc = load_known(c, err)) || (rc = decide_rows(c, err)))
         return rc;
-    return run_rounds(c, err);
+    return write_chunk(c, err);
+}
+
+static void free_stays(struct chunk *c)
+{
+    for (int i = 0; i < c->npeople; i++)
+        free(c->people[i].stays);
+    c->npeople = 0;
 }
 
 limes_rc border_crossings_bulk_tx(store_tx *tx, const limes_crossing_in *in, size_t n,
@@ -701,12 +770,13 @@ limes_rc border_crossings_bulk_tx(store_tx *tx, const limes_crossing_in *in, siz
     struct border_bcp_memo memo = {0};
     limes_rc rc = LIMES_OK;
     for (size_t start = 0; start < n && !rc; start += chunk) {
-        for (int i = 0; i < c->npeople; i++)
-            free(c->people[i].stays);
+        free_stays(c);
         c->tx = tx;
         c->now = now;
         c->n = (int)(n - start < chunk ? n - start : chunk);
-        c->ndocs = c->npeople = 0;
+        c->ndocs = c->ncreated = c->nnew_stays = 0;
+        memset(c->doc_slot, 0, sizeof c->doc_slot);
+        memset(c->person_slot, 0, sizeof c->person_slot);
         for (int i = 0; i < c->n; i++) {
             memset(&c->rows[i], 0, sizeof c->rows[i]);
             c->rows[i].in = &in[start + (size_t)i];
@@ -715,8 +785,7 @@ limes_rc border_crossings_bulk_tx(store_tx *tx, const limes_crossing_in *in, siz
         }
         rc = run_chunk(c, &memo, err);
     }
-    for (int i = 0; i < c->npeople; i++)
-        free(c->people[i].stays);
+    free_stays(c);
     buf_release(&c->sql);
     free(c);
     return rc;
