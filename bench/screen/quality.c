@@ -147,6 +147,9 @@ static double screen_one(const limes_screen_engine *e, const struct row *r, cons
     double best = -1;
     if (rank)
         *rank = 0;
+    const char *dbg = getenv("SHOW_HITS"); /* a query name: print its hits */
+    for (size_t i = 0; dbg && !strcmp(dbg, r->name) && i < res.nhits; i++)
+        printf("hit: %s %.3f %s\n", res.hits[i].ref, res.hits[i].score, res.hits[i].matched_name);
     for (size_t i = 0; i < res.nhits; i++)
         if (!want || ref_in(res.hits[i].ref, want)) {
             if (res.hits[i].score > best) {
@@ -168,6 +171,25 @@ static void latency_line(const char *what, double *ms, size_t n)
     printf("%s: %zu queries, p50 %.3f ms, p95 %.3f ms, p99 %.3f ms, mean %.3f ms (%.0f/s)\n",
            what, n, ms[n / 2], ms[n * 95 / 100], ms[n * 99 / 100], sum / (double)n,
            1000.0 * (double)n / sum);
+}
+
+/* A cross-script miss with the Latin names of the entry it should have found. */
+static void show_xmiss(const limes_watch_set *latin, const char *name, const char *ref, double s)
+{
+    printf("xmiss: %s -> %s (%.3f):", name, ref, s);
+    for (size_t i = 0; i < latin->npersons; i++)
+        if (!strcmp(latin->persons[i].ref, ref))
+            for (size_t k = 0; k < latin->persons[i].nnames; k++)
+                printf(" [%s]", latin->persons[i].names[k].full);
+    printf("\n");
+}
+
+static void recall_lines(const size_t *found, size_t n)
+{
+    for (int k = 0; k < NT; k += 2)
+        printf("  threshold %.2f: recall %.4f\n", thr(k), (double)found[k] / (double)n);
+    int d = (int)lround((LIMES_SCREEN_DEFAULT_THRESHOLD - 0.60) / 0.02);
+    printf("  threshold %.2f (default): recall %.4f\n", thr(d), (double)found[d] / (double)n);
 }
 
 static limes_watch_set *load(const char *dir)
@@ -324,11 +346,10 @@ int main(int argc, char **argv)
         for (int k = 0; k < NT; k++)
             xfound[k] += s >= thr(k);
         if (s < LIMES_SCREEN_DEFAULT_THRESHOLD && getenv("SHOW_XMISSES"))
-            printf("xmiss: %s -> %s (%.3f)\n", arq[i].name, arq[i].ref, s);
+            show_xmiss(&latin, arq[i].name, arq[i].ref, s);
     }
     printf("\ncross-script: %zu Arabic-script UN names vs Latin-only index\n", narq);
-    for (int k = 0; k < NT; k += 2)
-        printf("  threshold %.2f: recall %.4f\n", thr(k), (double)xfound[k] / (double)narq);
+    recall_lines(xfound, narq);
     for (size_t i = 0; i < latin.npersons; i++)
         free(latin.persons[i].names);
     free(latin.persons);
@@ -381,6 +402,13 @@ int main(int argc, char **argv)
                 nal++;
                 for (int j = 0; j < NT; j++)
                     alfound[j] += sc >= thr(j);
+                if (sc < LIMES_SCREEN_DEFAULT_THRESHOLD && getenv("SHOW_AMISSES")) {
+                    const limes_watch_person *kept = &held.persons[h - 1];
+                    printf("amiss: %s -> %s (%.3f):", r.name, p->ref, sc);
+                    for (size_t j = 0; j < kept->nnames; j++)
+                        printf(" [%s]", kept->names[j].full);
+                    printf("\n");
+                }
             }
             counter += p->nnames;
         }
@@ -391,8 +419,7 @@ int main(int argc, char **argv)
     }
     printf("\nOFAC aliases: %zu aliases, each against the list without it (other names kept)\n",
            nal);
-    for (int k = 0; k < NT; k += 2)
-        printf("  threshold %.2f: recall %.4f\n", thr(k), (double)alfound[k] / (double)nal);
+    recall_lines(alfound, nal);
     limes_screen_engine_free(e);
     limes_watch_set_free(set);
     free(pos), free(neg[0]), free(neg[1]), free(ms), free(arq);

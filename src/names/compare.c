@@ -97,22 +97,6 @@ static bool skel_equal(const name_token *a, const name_token *b)
     return a->skel_na[0] && b->skel_na[0] && !strcmp(a->skel_na, b->skel_na);
 }
 
-static double skel_sim(const name_token *a, const name_token *b)
-{
-    if (!a->skel[0] || !b->skel[0])
-        return 0.0;
-    double s = jw_str(a->skel, b->skel);
-    if (a->skel_na[0]) {
-        double t = jw_str(a->skel_na, b->skel);
-        s = t > s ? t : s;
-    }
-    if (b->skel_na[0]) {
-        double t = jw_str(a->skel, b->skel_na);
-        s = t > s ? t : s;
-    }
-    return s;
-}
-
 /* An Arabic token against a Latin one through the Arabic token's learnt spellings. */
 static double translit_sim(const name_token *ar, const name_token *la)
 {
@@ -164,6 +148,26 @@ static double same_script_sim(const name_token *a, const name_token *b, name_mat
     return s;
 }
 
+/*
+ * Skeletons of an Arabic and a Latin token: 1 if the Latin skeleton is
+ * one of the Arabic token's readings (names_token_readings: ث as t or s,
+ * ض as d or z, ...), else the best Jaro-Winkler between them.
+ */
+static double cross_skel_sim(const name_token *ar, const name_token *la)
+{
+    char ka[NAMES_MAX_KEYS][NAMES_SKEL_BYTES], kl[2][NAMES_SKEL_BYTES];
+    size_t na = names_token_readings(ar, ka, NAMES_MAX_KEYS), nl = names_token_readings(la, kl, 2);
+    double best = 0.0;
+    for (size_t i = 0; i < na; i++)
+        for (size_t j = 0; j < nl; j++) {
+            if (!strcmp(ka[i], kl[j]))
+                return 1.0;
+            double s = jw_str(ka[i], kl[j]);
+            best = s > best ? s : best;
+        }
+    return best;
+}
+
 static double cross_script_sim(const name_token *a, const name_token *b, name_match_how *how)
 {
     const name_token *ar = a->script == NS_ARABIC ? a : b, *la = ar == a ? b : a;
@@ -171,8 +175,10 @@ static double cross_script_sim(const name_token *a, const name_token *b, name_ma
     /* the skeleton speaks only when the table cannot: the Arabic token has no
        learnt spellings, or the Latin token is not itself a known spelling */
     double k = 0.0;
-    if (!(ar->ngroups && la->ngroups))
-        k = skel_equal(ar, la) ? SIM_SKEL_CROSS : skel_sim(ar, la) * SIM_SKEL_CROSS * 0.95;
+    if (!(ar->ngroups && la->ngroups) && ar->skel[0] && la->skel[0]) {
+        double s = cross_skel_sim(ar, la);
+        k = s == 1.0 ? SIM_SKEL_CROSS : s * SIM_SKEL_CROSS * 0.95;
+    }
     if (t >= k) {
         *how = NM_TRANSLIT;
         return t;

@@ -1,59 +1,200 @@
 /*
- * keys.c - the cross-script consonant skeleton of a token.  Unvocalised
- * Arabic writes consonants and long vowels; Latin spellings of the same
- * name differ mostly in vowels and in how they render a consonant ("kh",
- * "q", "g").  Mapping both onto the reduced alphabet of
- * data/names/skeleton.tsv and dropping vowels, non-initial w/y, a final h
- * and repeats makes "Mohammed", "Muhammad" and "محمد" all "mhmd".
- * The skeleton is an index key and one of the similarity signals; it is
- * never the only evidence of a hit.
+ * keys.c - the cross-script consonant skeleton of a token, and its other
+ * keys.  Unvocalised Arabic writes consonants and long vowels; Latin
+ * spellings of the same name differ mostly in vowels and in how they
+ * render a consonant ("kh", "q", "g").  Mapping both onto the reduced
+ * alphabet of data/names/skeleton.tsv and dropping vowels, non-initial w/y,
+ * a final h and repeats makes "Mohammed", "Muhammad" and "محمد" all "mhmd".
+ *
+ * Some Arabic letters are written in more than one way (ث as th or s, ض as
+ * d or z): their class is an upper-case one, and data/names/skeleton_alt.tsv
+ * says which Latin groups may write them and how they read.  A token's keys
+ * are every combination of its letters' classes (names_token_keys), so
+ * "wasiq" and وثيق share the key wTk.  The skeleton is an index key and one
+ * of the similarity signals; it is never the only evidence of a hit.
  */
 #include <string.h>
 
 #include "names.h"
+#include "names_int.h"
 
-static void put_class(char *out, size_t *o, int cls, bool initial)
+#define MAX_OPTIONS 6
+#define MAX_LEAVES 256 /* combinations tried per token, whatever max says */
+
+/* One letter or letter group: the classes it may write (opt[0] = its own; 0 = none). */
+struct unit {
+    char opt[MAX_OPTIONS];
+    uint8_t n;
+};
+
+struct units {
+    struct unit u[NAMES_MAX_CHARS];
+    size_t n;
+};
+
+/* The class as written at this place: w and y only at the start. */
+static char written(int cls, bool initial)
 {
-    if (cls <= 0)
-        return;
-    if ((cls == 'w' || cls == 'y') && !initial)
-        return;
-    if (*o > 0 && out[*o - 1] == (char)cls)
-        return;
-    if (*o + 1 < NAMES_SKEL_BYTES)
-        out[(*o)++] = (char)cls;
+    if (cls <= 0 || ((cls == 'w' || cls == 'y') && !initial))
+        return 0;
+    return (char)cls;
 }
 
-static void finish(char *out, size_t o)
+static void add_unit(struct units *us, int cls, const char *alt, const char *alt2, bool initial)
 {
-    if (o > 1 && out[o - 1] == 'h')
-        o--;
-    out[o] = '\0';
+    struct unit *u = &us->u[us->n];
+    u->n = 0;
+    u->opt[u->n++] = written(cls, initial);
+    for (const char *list[2] = {alt, alt2}, **l = list; l < list + 2; l++)
+        for (const char *a = *l; *a && u->n < MAX_OPTIONS; a++) {
+            char c = written(*a, initial);
+            if (!memchr(u->opt, c, u->n))
+                u->opt[u->n++] = c;
+        }
+    if (u->n > 1 || u->opt[0])
+        us->n++; /* a unit that never writes anything is left out */
 }
 
-void names_skeleton(const uint32_t *cp, size_t n, name_script script, char *out)
+/* The Latin class an upper-case (ambiguous Arabic) class is written as first. */
+static int resolve(int cls)
 {
-    size_t o = 0;
+    const char *reads = names_skel_class_alt(cls);
+    return reads[0] ? reads[0] : cls;
+}
+
+/*
+ * Units of cp[0..n) of one script.  Without expand each unit writes its
+ * canonical class only (an ambiguous Arabic letter: its first reading);
+ * with expand an Arabic letter also writes its other readings, and a Latin
+ * group the classes of the ambiguous Arabic letters it may write.
+ */
+static void build_units(const uint32_t *cp, size_t n, name_script script, bool expand,
+                        struct units *us)
+{
     if (script == NS_ARABIC) {
-        for (size_t i = 0; i < n; i++) {
-            int cls = cp[i] >= '0' && cp[i] <= '9' ? (int)cp[i] : names_skel_arabic(cp[i]);
-            put_class(out, &o, cls, i == 0);
+        for (size_t i = 0; i < n && us->n < NAMES_MAX_CHARS; i++) {
+            const char *alt = "";
+            int cls = cp[i] >= '0' && cp[i] <= '9' ? (int)cp[i] : names_skel_arabic(cp[i], &alt);
+            const char *reads = names_skel_class_alt(cls);
+            add_unit(us, resolve(cls), expand ? reads : "", expand ? alt : "", i == 0);
         }
     } else if (script == NS_LATIN) {
         char ascii[NAMES_MAX_CHARS + 1];
         size_t na = 0;
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n && na < NAMES_MAX_CHARS; i++)
             if (cp[i] < 0x80)
                 ascii[na++] = (char)cp[i];
-        for (size_t i = 0; i < na;) {
-            size_t used;
-            int cls = ascii[i] >= '0' && ascii[i] <= '9' ? ascii[i]
-                                                         : names_skel_latin(ascii + i, na - i, &used);
-            if (ascii[i] >= '0' && ascii[i] <= '9')
-                used = 1;
-            put_class(out, &o, cls, i == 0);
+        for (size_t i = 0; i < na && us->n < NAMES_MAX_CHARS;) {
+            size_t used = 1;
+            const char *alt = "";
+            int cls = ascii[i] >= '0' && ascii[i] <= '9'
+                          ? ascii[i]
+                          : names_skel_latin(ascii + i, na - i, &used, &alt);
+            char alts[4] = "";
+            for (size_t k = 0; expand && alt[k] && k < 3; k++)
+                alts[k] = (char)resolve(alt[k]);
+            add_unit(us, cls, alts, "", i == 0);
             i += used;
         }
     }
-    finish(out, o);
+}
+
+struct keyset {
+    char (*keys)[NAMES_SKEL_BYTES];
+    size_t n, max;
+    int leaves;
+};
+
+static void keyset_add(struct keyset *ks, const char *k)
+{
+    if (!k[0] || ks->n >= ks->max)
+        return;
+    for (size_t i = 0; i < ks->n; i++)
+        if (!strcmp(ks->keys[i], k))
+            return;
+    memcpy(ks->keys[ks->n++], k, strlen(k) + 1);
+}
+
+/* Every combination of the units' classes from unit i on (first: all canonical). */
+static void combine(const struct units *us, size_t i, char *buf, size_t o, struct keyset *ks)
+{
+    if (ks->n >= ks->max || ks->leaves >= MAX_LEAVES)
+        return;
+    if (i == us->n) {
+        ks->leaves++;
+        if (o > 1 && buf[o - 1] == 'h')
+            o--; /* a final h is dropped */
+        buf[o] = '\0';
+        keyset_add(ks, buf);
+        return;
+    }
+    for (int k = 0; k < us->u[i].n; k++) {
+        char c = us->u[i].opt[k];
+        size_t o2 = o;
+        if (c && !(o > 0 && buf[o - 1] == c) && o + 1 < NAMES_SKEL_BYTES)
+            buf[o2++] = c; /* a repeated class is written once */
+        combine(us, i + 1, buf, o2, ks);
+    }
+}
+
+void names_skeleton(const uint32_t *cp, size_t n, name_script script, char *out)
+{
+    static _Thread_local struct units us;
+    char key[1][NAMES_SKEL_BYTES];
+    struct keyset ks = {.keys = key, .max = 1};
+    char buf[NAMES_SKEL_BYTES];
+    us.n = 0;
+    build_units(cp, n, script, false, &us);
+    combine(&us, 0, buf, 0, &ks);
+    if (ks.n)
+        memcpy(out, key[0], strlen(key[0]) + 1);
+    else
+        out[0] = '\0';
+}
+
+size_t names_abd_prefix(const name_token *t)
+{
+    static const uint32_t abd_ar[] = {0x639, 0x628, 0x62F}; /* عبد */
+    if (t->ncp <= 4)
+        return 0;
+    if (t->script == NS_ARABIC)
+        return memcmp(t->cp, abd_ar, sizeof abd_ar) == 0 ? 3 : 0;
+    return t->script == NS_LATIN && t->cp[0] == 'a' && t->cp[1] == 'b' && t->cp[2] == 'd' ? 3 : 0;
+}
+
+/* Keys of a token; expand_latin: a Latin token's alternatives too. */
+static size_t token_keys(const name_token *t, bool expand_latin, char (*keys)[NAMES_SKEL_BYTES],
+                         size_t max)
+{
+    static _Thread_local struct units us;
+    struct keyset ks = {.keys = keys, .max = max};
+    char buf[NAMES_SKEL_BYTES];
+    keyset_add(&ks, t->skel);
+    keyset_add(&ks, t->skel_na);
+    bool expand = t->script == NS_ARABIC || expand_latin;
+    if (!expand)
+        return ks.n;
+    /* an "abd" compound keys as "abd" + the name (see token_skeleton) */
+    size_t abd = names_abd_prefix(t);
+    us.n = 0;
+    build_units(t->cp, abd, (name_script)t->script, false, &us);
+    build_units(t->cp + abd, t->ncp - abd, (name_script)t->script, true, &us);
+    combine(&us, 0, buf, 0, &ks);
+    if (t->art) {
+        us.n = 0;
+        ks.leaves = 0;
+        build_units(t->cp + t->art, t->ncp - t->art, (name_script)t->script, true, &us);
+        combine(&us, 0, buf, 0, &ks);
+    }
+    return ks.n;
+}
+
+size_t names_token_keys(const name_token *t, char (*keys)[NAMES_SKEL_BYTES], size_t max)
+{
+    return token_keys(t, true, keys, max);
+}
+
+size_t names_token_readings(const name_token *t, char (*keys)[NAMES_SKEL_BYTES], size_t max)
+{
+    return token_keys(t, false, keys, max);
 }

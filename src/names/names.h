@@ -80,6 +80,27 @@ limes_rc names_normalize(const char *s, size_t len, unsigned flags, name_parts *
 /* Skeleton of a code point sequence in one script into out[NAMES_SKEL_BYTES]. */
 void names_skeleton(const uint32_t *cp, size_t n, name_script script, char *out);
 
+#define NAMES_MAX_KEYS 16
+/*
+ * The skeleton keys of a token for the screening index: its skeleton, its
+ * skeleton without the article, then those the other renderings of its
+ * letters give (data/names/skeleton_alt.tsv).  An Arabic token is also
+ * keyed by the other Latin readings of its ambiguous letters (وثيق: wtk,
+ * wsk), a Latin token by the first reading of the ambiguous Arabic letters
+ * it may write ("wasiq": wsk, wtk), so that a query looking up its
+ * skeleton alone finds the other script's spellings either way.  Returns
+ * the number of distinct keys written (at most max).
+ */
+size_t names_token_keys(const name_token *t, char (*keys)[NAMES_SKEL_BYTES], size_t max);
+/*
+ * The keys an Arabic token may be read as in Latin (its skeleton and every
+ * other reading of its ambiguous letters); for a Latin token its skeleton
+ * and skeleton without the article.  An Arabic token and a Latin one are
+ * one skeleton when the Latin token's skeleton is among the Arabic
+ * token's readings.
+ */
+size_t names_token_readings(const name_token *t, char (*keys)[NAMES_SKEL_BYTES], size_t max);
+
 /*
  * Variant groups (one per Arabic token of the learnt table) that the
  * normalised token text belongs to; returns the count, *ids borrowed from
@@ -95,11 +116,19 @@ size_t names_group_count(void);
 /* ---- tables (tables.c), used by the normaliser ------------------------- */
 /* Replacement of a code point by the fold tables: count (0 = remove), or -1 if none. */
 int names_fold(uint32_t c, uint32_t out[3]);
-/* Skeleton class of an Arabic-script letter: 'a'..'z', 0 = dropped, -1 unknown. */
-int names_skel_arabic(uint32_t c);
+/*
+ * Skeleton class of an Arabic-script letter: 'a'..'z' or an upper-case
+ * ambiguity class, 0 = dropped, -1 unknown; *alt = its other classes
+ * (data/names/skeleton_alt.tsv; "" if none, never NULL).
+ */
+int names_skel_arabic(uint32_t c, const char **alt);
 /* Skeleton class of the Latin letter group at s (ASCII); *used = letters consumed. */
-int names_skel_latin(const char *s, size_t n, size_t *used);
-enum names_particle { NP_NONE = 0, NP_GLUE = 1, NP_DROP = 2, NP_ARTICLE = 3, NP_SUFFIX = 4 };
+int names_skel_latin(const char *s, size_t n, size_t *used, const char **alt);
+/* The Latin classes an upper-case class reads as ("" for other classes). */
+const char *names_skel_class_alt(int cls);
+enum names_particle {
+    NP_NONE = 0, NP_GLUE = 1, NP_DROP = 2, NP_ARTICLE = 3, NP_SUFFIX = 4, NP_LINK = 5, NP_SECOND = 6
+};
 enum names_particle names_particle(const char *text);
 /* Number of words (1..4) of a title starting at words[0], or 0. */
 size_t names_title_len(const char *const *words, size_t n);

@@ -31,5 +31,7 @@ limes_rc names_apply_rules(const struct raw_tokens *rt, name_parts *out, limes_e
 limes_rc names_normalize_raw(const char *s, size_t len, unsigned flags, name_parts *out,
                              limes_error *err);
 void names_finish_token(name_token *t);
+/* 3 if the token is an "abd"/"عبد" compound (keyed as "abd" + the name), else 0. */
+size_t names_abd_prefix(const name_token *t);
 
 #endif

@@ -272,16 +272,6 @@ static uint8_t article_len(const name_token *t)
     return 0;
 }
 
-/* Fill text, skeletons, article and groups of a token whose cp[] is final. */
-static bool starts_abd(const name_token *t)
-{
-    if (t->ncp <= 4)
-        return false;
-    if (t->script == NS_ARABIC)
-        return memcmp(t->cp, ABD_AR, sizeof ABD_AR) == 0;
-    return t->script == NS_LATIN && t->cp[0] == 'a' && t->cp[1] == 'b' && t->cp[2] == 'd';
-}
-
 /*
  * Skeleton of a token; an "abd" compound is keyed as "abd" + the name, so
  * that the join does not create letter groups ("abd" + "hakim" must not
@@ -289,7 +279,7 @@ static bool starts_abd(const name_token *t)
  */
 static void token_skeleton(const uint32_t *cp, size_t n, const name_token *t, char *out)
 {
-    if (!starts_abd(t) || n != t->ncp) {
+    if (!names_abd_prefix(t) || n != t->ncp) {
         names_skeleton(cp, n, (name_script)t->script, out);
         return;
     }
@@ -369,6 +359,79 @@ bool names_join_tokens(const name_token *a, const name_token *b, name_token *out
     return true;
 }
 
+/* Arabic letters the article's lam assimilates to (الدين: ud-din, الرحمن: ur-rahman). */
+static bool sun_letter(uint32_t c)
+{
+    static const uint32_t sun[] = {0x62A, 0x62B, 0x62F, 0x630, 0x631, 0x632, 0x633,
+                                   0x634, 0x635, 0x636, 0x637, 0x638, 0x644, 0x646};
+    for (size_t i = 0; i < sizeof sun / sizeof sun[0]; i++)
+        if (sun[i] == c)
+            return true;
+    return false;
+}
+
+/*
+ * An Arabic compound's second half as the Latin spellings write it joined:
+ * the article's alef goes, its lam stays before a moon letter ("الحق" ->
+ * "لحق": Ziaulhaq) and assimilates before a sun letter ("الدين" -> "دين":
+ * Jalaluddin; "الله" -> "له": Habibullah).
+ */
+static void suffix_form(struct raw_token *s)
+{
+    if (s->script != NS_ARABIC || s->ncp <= 3 || s->cp[0] != ART_AR[0] || s->cp[1] != ART_AR[1])
+        return;
+    size_t cut = sun_letter(s->cp[2]) ? 2 : 1;
+    memmove(s->cp, s->cp + cut, (s->ncp - cut) * sizeof s->cp[0]);
+    s->ncp = (uint8_t)(s->ncp - cut);
+}
+
+static bool can_extend(const name_token *prev, const struct raw_token *r, size_t more)
+{
+    return prev->script == r->script && prev->ncp + r->ncp + more <= NAMES_MAX_CHARS &&
+           !(prev->flags & NT_INITIAL);
+}
+
+/* A Latin token ending in a compound's linking syllable: "matiur", "ziaul", "salahud". */
+static bool ends_with_link(const name_token *t)
+{
+    if (t->script != NS_LATIN || t->ncp < 4 || t->cp[t->ncp - 2] != 'u')
+        return false;
+    uint32_t c = t->cp[t->ncp - 1];
+    return c == 'r' || c == 'l' || c == 'd' || c == 's' || c == 'z' || c == 't';
+}
+
+/*
+ * The second half of a compound joins the token before it: "jalal" +
+ * "الدين"/"uddin" (suffix), "shams" + "ur" + "rahman" (a link, then a
+ * second half), "matiur" + "rahman".  Returns the raw tokens consumed
+ * (0: not a compound here).
+ */
+static size_t join_compound(const struct raw_tokens *rt, const enum names_particle *rule, size_t i,
+                            name_parts *out)
+{
+    if (out->n == 0)
+        return 0;
+    name_token *prev = &out->tok[out->n - 1];
+    const struct raw_token *r = &rt->tok[i];
+    if ((rule[i] == NP_LINK || rule[i] == NP_ARTICLE) && i + 1 < rt->n &&
+        rule[i + 1] == NP_SECOND && r->script == NS_LATIN &&
+        can_extend(prev, r, rt->tok[i + 1].ncp) && rt->tok[i + 1].script == r->script) {
+        glue(prev, r);
+        glue(prev, &rt->tok[i + 1]);
+        names_finish_token(prev);
+        return 2;
+    }
+    bool second = rule[i] == NP_SECOND && ends_with_link(prev);
+    if ((rule[i] == NP_SUFFIX || second) && can_extend(prev, r, 0)) {
+        struct raw_token suffix = *r;
+        suffix_form(&suffix);
+        glue(prev, &suffix);
+        names_finish_token(prev);
+        return 1;
+    }
+    return 0;
+}
+
 limes_rc names_apply_rules(const struct raw_tokens *rt, name_parts *out, limes_error *err)
 {
     char texts[RAW_MAX_TOKENS][NAMES_TEXT_BYTES];
@@ -387,26 +450,14 @@ limes_rc names_apply_rules(const struct raw_tokens *rt, name_parts *out, limes_e
         out->dropped += (int)tl;
     }
     for (; i < rt->n; i++) {
+        size_t joined = join_compound(rt, rule, i, out);
+        if (joined) {
+            i += joined - 1;
+            continue;
+        }
         if (rule[i] == NP_ARTICLE || rule[i] == NP_DROP) {
             out->dropped++;
             continue;
-        }
-        if (rule[i] == NP_SUFFIX && out->n > 0) {
-            name_token *prev = &out->tok[out->n - 1];
-            if (prev->script == rt->tok[i].script &&
-                prev->ncp + rt->tok[i].ncp <= NAMES_MAX_CHARS && !(prev->flags & NT_INITIAL)) {
-                /* "habib" + "ullah"; "جلال" + "الدين" without its article, as
-                   the Latin spellings write it (Jalaluddin, Habibullah) */
-                struct raw_token suffix = rt->tok[i];
-                if (suffix.script == NS_ARABIC && suffix.ncp > 3 && suffix.cp[0] == ART_AR[0] &&
-                    suffix.cp[1] == ART_AR[1]) {
-                    memmove(suffix.cp, suffix.cp + 2, (suffix.ncp - 2) * sizeof suffix.cp[0]);
-                    suffix.ncp = (uint8_t)(suffix.ncp - 2);
-                }
-                glue(prev, &suffix);
-                names_finish_token(prev);
-                continue;
-            }
         }
         if (out->n >= NAMES_MAX_TOKENS) {
             out->truncated = true;

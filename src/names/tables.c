@@ -29,13 +29,15 @@ struct latin_group {
     char s[4];
     size_t len;
     char cls;
+    char alt[4]; /* other classes (skeleton_alt.tsv), "" if none */
 };
 
 static struct {
     struct fold_rule fold[256];
     size_t nfold;
-    struct fold_rule skel_ar[96]; /* to[0] = class char or 0 */
+    struct fold_rule skel_ar[96]; /* to[0] = class char or 0; to[1] = alternatives (4 chars) */
     size_t nskel_ar;
+    char class_alt[26][4];        /* upper-case class -> the classes it reads as */
     struct latin_group latin[64];
     size_t nlatin;
     size_t latin_first[128]; /* first group starting with each ASCII letter (groups sorted) */
@@ -162,6 +164,48 @@ static limes_rc load_skeleton(void)
     return LIMES_OK;
 }
 
+/* "source <TAB> classes": alternatives of a Latin group, class or Arabic letter. */
+static limes_rc load_skeleton_alt(void)
+{
+    const struct embedded_file *f = data_file("skeleton_alt.tsv");
+    if (!f)
+        return T.err.rc;
+    const char *p = f->data, *end = f->data + f->len, *line;
+    size_t len;
+    while (next_line(&p, end, &line, &len)) {
+        const char *tab = memchr(line, '\t', len);
+        size_t slen = tab ? (size_t)(tab - line) : 0, alen = tab ? (size_t)(line + len - tab - 1) : 0;
+        char alt[4] = {0};
+        if (!tab || alen == 0 || alen > 3)
+            return limes_fail(&T.err, LIMES_INTERNAL, "skeleton_alt.tsv", "malformed line");
+        memcpy(alt, tab + 1, alen);
+        bool done = false;
+        if (slen == 1 && line[0] >= 'A' && line[0] <= 'Z') {
+            memcpy(T.class_alt[line[0] - 'A'], alt, 4);
+            done = true;
+        } else if ((unsigned char)line[0] < 0x80) {
+            for (size_t i = 0; i < T.nlatin; i++)
+                if (T.latin[i].len == slen && !memcmp(T.latin[i].s, line, slen)) {
+                    memcpy(T.latin[i].alt, alt, 4);
+                    done = true;
+                }
+        } else {
+            uint32_t c[2];
+            struct fold_rule *r = names_utf8_decode(line, slen, c, 2) == 1
+                                      ? (struct fold_rule *)find_rule(T.skel_ar, T.nskel_ar, c[0])
+                                      : NULL;
+            if (r) {
+                memcpy(&r->to[1], alt, 4);
+                done = true;
+            }
+        }
+        if (!done)
+            return limes_fail(&T.err, LIMES_INTERNAL, "skeleton_alt.tsv",
+                              "alternative for a letter skeleton.tsv does not list");
+    }
+    return LIMES_OK;
+}
+
 /* Words of a line, normalised by the ICU stage only, joined by one space. */
 static bool raw_words(const char *s, size_t len, char *out, size_t cap, size_t *nwords)
 {
@@ -204,6 +248,8 @@ static limes_rc load_particles(void)
                         : rl == 4 && !memcmp(tab + 1, "drop", 4)    ? NP_DROP
                         : rl == 7 && !memcmp(tab + 1, "article", 7) ? NP_ARTICLE
                         : rl == 6 && !memcmp(tab + 1, "suffix", 6)  ? NP_SUFFIX
+                        : rl == 4 && !memcmp(tab + 1, "link", 4)    ? NP_LINK
+                        : rl == 6 && !memcmp(tab + 1, "second", 6)  ? NP_SECOND
                                                                     : NP_NONE;
         if (rule == NP_NONE)
             return limes_fail(&T.err, LIMES_INTERNAL, "particles.tsv", "unknown rule");
@@ -404,7 +450,7 @@ static void load_all(void)
         return;
     }
     qsort(T.fold, T.nfold, sizeof T.fold[0], cmp_fold);
-    if (load_skeleton() || load_particles() || load_titles() || load_variants())
+    if (load_skeleton() || load_skeleton_alt() || load_particles() || load_titles() || load_variants())
         T.rc = T.err.rc;
 }
 
@@ -429,16 +475,23 @@ int names_fold(uint32_t c, uint32_t out[3])
     return r->n;
 }
 
-int names_skel_arabic(uint32_t c)
+int names_skel_arabic(uint32_t c, const char **alt)
 {
     const struct fold_rule *r = find_rule(T.skel_ar, T.nskel_ar, c);
+    *alt = r ? (const char *)&r->to[1] : "";
     return r ? (int)r->to[0] : -1;
 }
 
-int names_skel_latin(const char *s, size_t n, size_t *used)
+const char *names_skel_class_alt(int cls)
+{
+    return cls >= 'A' && cls <= 'Z' ? T.class_alt[cls - 'A'] : "";
+}
+
+int names_skel_latin(const char *s, size_t n, size_t *used, const char **alt)
 {
     int best = -1;
     size_t best_len = 0;
+    *alt = "";
     unsigned char c = (unsigned char)s[0];
     size_t from = c < 128 ? T.latin_first[c] : T.nlatin;
     for (size_t i = from; i < T.nlatin && T.latin[i].s[0] == s[0]; i++) {
@@ -447,6 +500,7 @@ int names_skel_latin(const char *s, size_t n, size_t *used)
             memcmp(s, T.latin[i].s, gl) == 0) {
             best = T.latin[i].cls;
             best_len = gl;
+            *alt = T.latin[i].alt;
         }
     }
     *used = best_len ? best_len : 1;

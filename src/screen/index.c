@@ -251,6 +251,27 @@ uint32_t screen_trigram(uint32_t a, uint32_t b, uint32_t c)
     return (h ^ (h >> 15)) & (TRI_BUCKETS - 1);
 }
 
+/*
+ * The token's other skeleton keys (names_token_keys: the other renderings
+ * of ambiguous letters), so that an Arabic query token reaches the Latin
+ * spellings that write its letters another way, and the other way round.
+ */
+static bool add_other_keys(limes_screen_engine *e, struct pairs *ps, uint32_t v)
+{
+    static _Thread_local name_token t;
+    char keys[NAMES_MAX_KEYS][NAMES_SKEL_BYTES];
+    eng_vtok_token(e, v, &t);
+    size_t n = names_token_keys(&t, keys, NAMES_MAX_KEYS);
+    bool ok = true;
+    for (size_t k = 0; ok && k < n; k++) {
+        if (!strcmp(keys[k], t.skel) || !strcmp(keys[k], t.skel_na))
+            continue; /* filed already */
+        uint32_t id = skel_id(e, keys[k], &ok);
+        ok = ok && pairs_add(ps, id, v);
+    }
+    return ok;
+}
+
 static bool build_vocab_maps(limes_screen_engine *e)
 {
     struct pairs ps = {0}, pg = {0}, pt = {0}, pp = {0};
@@ -261,6 +282,8 @@ static bool build_vocab_maps(limes_screen_engine *e)
             ok = pairs_add(&ps, x->skel, v);
         if (ok && x->skel_na != SCREEN_NONE)
             ok = pairs_add(&ps, x->skel_na, v);
+        if (ok)
+            ok = add_other_keys(e, &ps, v);
         for (int g = 0; ok && g < x->ngroups; g++)
             ok = pairs_add(&pg, e->grp_pool[x->grp_off + g], v);
         const uint32_t *cp = e->cp_pool + x->cp_off;
