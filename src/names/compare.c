@@ -119,12 +119,42 @@ static double translit_sim(const name_token *ar, const name_token *la)
     return best * SIM_TRANSLIT_MAX;
 }
 
+/* The first letter of a token alone, as a token (for its skeleton readings). */
+static void first_letter(const name_token *t, name_token *out)
+{
+    memset(out, 0, sizeof *out);
+    out->cp[0] = t->cp[0];
+    out->ncp = 1;
+    out->script = t->script;
+    names_skeleton(out->cp, 1, (name_script)out->script, out->skel);
+}
+
+/* Do the first letters of an Arabic and a Latin token write one consonant? */
+static bool initials_meet(const name_token *a, const name_token *b)
+{
+    name_token x, y;
+    first_letter(a->script == NS_ARABIC ? a : b, &x);
+    first_letter(a->script == NS_ARABIC ? b : a, &y);
+    if (!y.skel[0])
+        return false;
+    char keys[NAMES_MAX_KEYS][NAMES_SKEL_BYTES];
+    size_t n = names_token_readings(&x, keys, NAMES_MAX_KEYS);
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(keys[i], y.skel))
+            return true;
+    return false;
+}
+
 static double initial_sim(const name_token *a, const name_token *b)
 {
     const name_token *ini = (a->flags & NT_INITIAL) ? a : b, *full = ini == a ? b : a;
+    bool cross = ini->script != full->script;
+    bool meet = cross ? (ini->script | full->script) == (NS_LATIN | NS_ARABIC) &&
+                            initials_meet(ini, full)
+                      : ini->cp[0] == full->cp[0];
     if (full->flags & NT_INITIAL)
-        return ini->cp[0] == full->cp[0] ? 1.0 : 0.0;
-    return full->script == NS_LATIN && full->cp[0] == ini->cp[0] ? SIM_INITIAL : 0.0;
+        return meet ? 1.0 : 0.0;
+    return meet ? SIM_INITIAL : 0.0;
 }
 
 static double same_script_sim(const name_token *a, const name_token *b, name_match_how *how)
@@ -168,6 +198,27 @@ static double cross_skel_sim(const name_token *ar, const name_token *la)
     return best;
 }
 
+/*
+ * Has one of the Arabic token's learnt spellings the Latin token's
+ * skeleton?  Then the table knows how this skeleton is spelt, and a Latin
+ * token outside its groups is another name (محمود / Mohamed).
+ */
+static bool spelled_alike(const name_token *ar, const name_token *la)
+{
+    for (int g = 0; g < ar->ngroups; g++) {
+        size_t ns = names_group_nspellings(ar->groups[g]);
+        for (size_t k = 0; k < ns && k < TRANSLIT_SPELLINGS; k++) {
+            size_t n;
+            const uint32_t *sp = names_group_spelling(ar->groups[g], k, &n);
+            char skel[NAMES_SKEL_BYTES];
+            names_skeleton(sp, n, NS_LATIN, skel);
+            if (!strcmp(skel, la->skel) || (la->skel_na[0] && !strcmp(skel, la->skel_na)))
+                return true;
+        }
+    }
+    return false;
+}
+
 static double cross_script_sim(const name_token *a, const name_token *b, name_match_how *how)
 {
     const name_token *ar = a->script == NS_ARABIC ? a : b, *la = ar == a ? b : a;
@@ -175,9 +226,13 @@ static double cross_script_sim(const name_token *a, const name_token *b, name_ma
     /* the skeleton speaks only when the table cannot: the Arabic token has no
        learnt spellings, or the Latin token is not itself a known spelling */
     double k = 0.0;
-    if (!(ar->ngroups && la->ngroups) && ar->skel[0] && la->skel[0]) {
+    bool known = ar->ngroups && la->ngroups;
+    if (ar->skel[0] && la->skel[0]) {
         double s = cross_skel_sim(ar, la);
-        k = s == 1.0 ? SIM_SKEL_CROSS : s * SIM_SKEL_CROSS * 0.95;
+        if (!known)
+            k = s == 1.0 ? SIM_SKEL_CROSS : s * SIM_SKEL_CROSS * 0.95;
+        else if (s == 1.0 && !spelled_alike(ar, la))
+            k = SIM_SKEL_CROSS; /* a reading the table has not seen */
     }
     if (t >= k) {
         *how = NM_TRANSLIT;

@@ -255,13 +255,17 @@ static void canonical_abd(name_token *t)
 
 /*
  * Leading particle glued to a token, which comparisons may ignore:
- * "al"/"el" + 3 letters ("alzaydi"), "ben"/"bin" + 3 ("benali"), or
- * "ال" + 2 letters.
+ * "al"/"el" + 3 letters ("alzaydi"), "ben"/"bin" + 3 ("benali"),
+ * "ال" + 2 letters, or "بن" + 3.
  */
 static uint8_t article_len(const name_token *t)
 {
-    if (t->script == NS_ARABIC)
-        return t->ncp >= 4 && t->cp[0] == ART_AR[0] && t->cp[1] == ART_AR[1] ? 2 : 0;
+    if (t->script == NS_ARABIC) {
+        if (t->ncp >= 4 && t->cp[0] == ART_AR[0] && t->cp[1] == ART_AR[1])
+            return 2;
+        /* "بنحسين": bin glued to the name, as Latin "benali" */
+        return t->ncp >= 5 && t->cp[0] == 0x628 && t->cp[1] == 0x646 ? 2 : 0;
+    }
     if (t->script != NS_LATIN)
         return 0;
     if (t->ncp >= 5 && (t->cp[0] == 'a' || t->cp[0] == 'e') && t->cp[1] == 'l' &&
@@ -314,8 +318,8 @@ void names_finish_token(name_token *t)
         names_skeleton(t->cp + t->art, t->ncp - t->art, (name_script)t->script, t->skel_na);
     else
         t->skel_na[0] = '\0';
-    if (t->script == NS_LATIN && t->ncp == 1)
-        t->flags |= NT_INITIAL;
+    if ((t->script == NS_LATIN || t->script == NS_ARABIC) && t->ncp == 1)
+        t->flags |= NT_INITIAL; /* "J.", "س." */
     t->ngroups = 0;
     add_groups(t, t->text, len);
     if (t->art) { /* "المجيد" also belongs with "مجيد" */
@@ -489,6 +493,29 @@ limes_rc names_apply_rules(const struct raw_tokens *rt, name_parts *out, limes_e
     return LIMES_OK;
 }
 
+/*
+ * "محمدعبد البصير": a name and the particle عبد written without a space,
+ * the particle's name following; split so that the particle glues to it
+ * as usual.
+ */
+static void split_glued_abd(struct raw_tokens *rt)
+{
+    for (size_t i = 0; i + 1 < rt->n && rt->n < RAW_MAX_TOKENS; i++) {
+        struct raw_token *t = &rt->tok[i];
+        if (t->script != NS_ARABIC || t->ncp < 5 ||
+            memcmp(t->cp + t->ncp - 3, ABD_AR, sizeof ABD_AR) != 0)
+            continue;
+        memmove(&rt->tok[i + 2], &rt->tok[i + 1], (rt->n - i - 1) * sizeof rt->tok[0]);
+        rt->n++;
+        struct raw_token *abd = &rt->tok[i + 1];
+        abd->script = NS_ARABIC;
+        abd->ncp = 3;
+        memcpy(abd->cp, ABD_AR, sizeof ABD_AR);
+        t->ncp = (uint8_t)(t->ncp - 3);
+        i++;
+    }
+}
+
 limes_rc names_normalize_raw(const char *s, size_t len, unsigned flags, name_parts *out,
                              limes_error *err)
 {
@@ -512,6 +539,7 @@ limes_rc names_normalize_raw(const char *s, size_t len, unsigned flags, name_par
     limes_rc rc = names_raw_tokens(s, len, flags, &rt, err);
     if (rc)
         return rc;
+    split_glued_abd(&rt);
     out->truncated = rt.truncated;
     return names_apply_rules(&rt, out, err);
 }
