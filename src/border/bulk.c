@@ -101,6 +101,12 @@ struct chunk {
     int ndocs;
     struct bperson people[CHUNK];
     int npeople, ncreated, nnew_stays;
+    /* First id of each reserved block (step 5): ncreated travellers and
+     * documents, nnew_stays stays, n crossings. */
+    int64_t first_traveller, first_doc, first_stay, first_crossing;
+    bool unchecked; /* per-row foreign-key checks are off: check_keys() instead */
+    int64_t *known_ids[3]; /* KEY_TRAVELLER.. : sorted ids read from the store */
+    int nknown[3];
     struct bkeys keys[CHUNK];
     buf sql;
     store_val vals[CHUNK * CROSSING_COLS];
@@ -455,18 +461,20 @@ static limes_rc decide_rows(struct chunk *c, limes_error *err)
 /* ---- step 5: ids and writes --------------------------------------------------- */
 
 /* Real ids for the new travellers, documents and stays, in creation order. */
-static limes_rc assign_ids(struct chunk *c, int64_t *first_crossing, limes_error *err)
+static limes_rc assign_ids(struct chunk *c, limes_error *err)
 {
-    int64_t traveller = 0, doc = 0, stay = 0;
     limes_rc rc = LIMES_OK;
     if (c->ncreated &&
-        ((rc = store_reserve_ids(c->tx, "travellers", c->ncreated, &traveller, err)) ||
-         (rc = store_reserve_ids(c->tx, "traveller_documents", c->ncreated, &doc, err))))
+        ((rc = store_reserve_ids(c->tx, "travellers", c->ncreated, &c->first_traveller, err)) ||
+         (rc = store_reserve_ids(c->tx, "traveller_documents", c->ncreated, &c->first_doc,
+                                 err))))
         return rc;
-    if (c->nnew_stays && (rc = store_reserve_ids(c->tx, "stays", c->nnew_stays, &stay, err)))
+    if (c->nnew_stays &&
+        (rc = store_reserve_ids(c->tx, "stays", c->nnew_stays, &c->first_stay, err)))
         return rc;
-    if ((rc = store_reserve_ids(c->tx, "crossings", c->n, first_crossing, err)))
+    if ((rc = store_reserve_ids(c->tx, "crossings", c->n, &c->first_crossing, err)))
         return rc;
+    int64_t traveller = c->first_traveller, doc = c->first_doc;
     for (int i = 0; i < c->n; i++) {
         struct bdoc *d = &c->docs[c->rows[i].doc];
         struct bperson *p = &c->people[d->person];
@@ -478,7 +486,90 @@ static limes_rc assign_ids(struct chunk *c, int64_t *first_crossing, limes_error
     for (int i = 0; i < c->npeople; i++)
         for (size_t k = 0; k < c->people[i].nstays; k++)
             if (!c->people[i].stays[k].stored)
-                c->people[i].stays[k].id -= PENDING_ID - stay;
+                c->people[i].stays[k].id -= PENDING_ID - c->first_stay;
+    return LIMES_OK;
+}
+
+/*
+ * Keys, when the per-row foreign-key checks are off.  Every key a chunk
+ * writes must name either a row of one of the chunk's own reserved blocks
+ * (each bulk load confirms it wrote every row: PostgreSQL's COPY count) or
+ * a row read from the store in this transaction, which the single writer
+ * lock keeps from being deleted before commit.  check_keys() tests the
+ * key columns of the rows about to be written against exactly that: a few
+ * comparisons and a binary search per key, instead of PostgreSQL's query
+ * and row lock per key per row.
+ */
+enum key_kind { KEY_TRAVELLER, KEY_DOCUMENT, KEY_STAY, KEY_BCP };
+
+static int compare_ids(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static void add_known(struct chunk *c, enum key_kind kind, int64_t id)
+{
+    c->known_ids[kind][c->nknown[kind]++] = id;
+}
+
+/* The ids read from the store (travellers, documents, stays), sorted. */
+static limes_rc collect_known(struct chunk *c, limes_error *err)
+{
+    size_t stays = 0;
+    for (int i = 0; i < c->npeople; i++)
+        stays += c->people[i].nstays;
+    for (int k = KEY_TRAVELLER; k <= KEY_STAY; k++) {
+        free(c->known_ids[k]);
+        c->nknown[k] = 0;
+        c->known_ids[k] = malloc(((k == KEY_STAY ? stays : (size_t)c->n) + 1) * sizeof(int64_t));
+        if (!c->known_ids[k])
+            return limes_fail(err, LIMES_NOMEM, "", "out of memory");
+    }
+    for (int i = 0; i < c->npeople; i++) {
+        const struct bperson *p = &c->people[i];
+        if (!p->created)
+            add_known(c, KEY_TRAVELLER, p->id);
+        for (size_t k = 0; k < p->nstays; k++)
+            if (p->stays[k].stored)
+                add_known(c, KEY_STAY, p->stays[k].id);
+    }
+    for (int i = 0; i < c->ndocs; i++)
+        if (!c->people[c->docs[i].person].created)
+            add_known(c, KEY_DOCUMENT, c->docs[i].id);
+    for (int k = KEY_TRAVELLER; k <= KEY_STAY; k++)
+        qsort(c->known_ids[k], (size_t)c->nknown[k], sizeof(int64_t), compare_ids);
+    return LIMES_OK;
+}
+
+static bool key_ok(const struct chunk *c, const struct border_bcp_memo *memo, enum key_kind kind,
+                   int64_t id)
+{
+    int64_t first[] = {c->first_traveller, c->first_doc, c->first_stay};
+    int64_t count[] = {c->ncreated, c->ncreated, c->nnew_stays};
+    if (kind == KEY_BCP) {
+        for (int i = 0; i < BORDER_BCP_MEMO; i++)
+            if (memo->code[i][0] && memo->id[i] == id)
+                return true;
+        return false;
+    }
+    if (id >= first[kind] && id < first[kind] + count[kind])
+        return true;
+    return bsearch(&id, c->known_ids[kind], (size_t)c->nknown[kind], sizeof id, compare_ids);
+}
+
+/* Column `col` of every row in c->vals must be a good key of `kind` (or NULL if nullable). */
+static limes_rc check_keys(const struct chunk *c, const struct border_bcp_memo *memo, int ncols,
+                           int col, enum key_kind kind, bool nullable, limes_error *err)
+{
+    if (!c->unchecked)
+        return LIMES_OK;
+    for (int i = col; i < c->nvals; i += ncols) {
+        const store_val *v = &c->vals[i];
+        if (v->type == SV_NULL ? !nullable : v->type != SV_INT || !key_ok(c, memo, kind, v->i))
+            return limes_fail(err, LIMES_INTERNAL, "",
+                              "bulk crossings: a row names a missing row (key kind %d)", kind);
+    }
     return LIMES_OK;
 }
 
@@ -535,6 +626,9 @@ static limes_rc write_documents(struct chunk *c, limes_error *err)
                          sv_text(nz(doc->expiry_date)), sv_int(c->now)};
         add_row(c, v, 7);
     }
+    limes_rc rc = check_keys(c, NULL, 7, 1, KEY_TRAVELLER, false, err);
+    if (rc)
+        return rc;
     return copy_rows(c, "traveller_documents",
                      "id, traveller_id, doc_type, issuer, number, expiry_date, first_seen_ms",
                      7, err);
@@ -607,20 +701,24 @@ static limes_rc write_new_stays(struct chunk *c, limes_error *err)
                          sv_text(s->anomaly)};
         add_row(c, v, 8);
     }
+    limes_rc rc = check_keys(c, NULL, 8, 1, KEY_TRAVELLER, false, err);
+    if (rc)
+        return rc;
     return copy_rows(c, "stays",
                      "id, traveller_id, entry_day, exit_day, closed, counts, latest_exit_day, "
                      "anomaly",
                      8, err);
 }
 
-static limes_rc write_crossings(struct chunk *c, int64_t first_id, limes_error *err)
+static limes_rc write_crossings(struct chunk *c, const struct border_bcp_memo *memo,
+                                limes_error *err)
 {
     c->nvals = 0;
     for (int i = 0; i < c->n; i++) {
         struct brow *r = &c->rows[i];
         const limes_crossing_in *in = r->in;
         int64_t stay = r->stay >= 0 ? c->people[r->person].stays[r->stay].id : 0;
-        r->out->id = first_id + i;
+        r->out->id = c->first_crossing + i;
         r->out->traveller_id = c->people[r->person].id;
         r->out->stay_id = stay;
         store_val v[CROSSING_COLS] = {sv_int(r->out->id),
@@ -640,6 +738,12 @@ static limes_rc write_crossings(struct chunk *c, int64_t first_id, limes_error *
                                       sv_int(c->now)};
         add_row(c, v, CROSSING_COLS);
     }
+    limes_rc rc = LIMES_OK;
+    if ((rc = check_keys(c, memo, CROSSING_COLS, 1, KEY_TRAVELLER, false, err)) ||
+        (rc = check_keys(c, memo, CROSSING_COLS, 2, KEY_DOCUMENT, false, err)) ||
+        (rc = check_keys(c, memo, CROSSING_COLS, 3, KEY_STAY, true, err)) ||
+        (rc = check_keys(c, memo, CROSSING_COLS, 4, KEY_BCP, false, err)))
+        return rc;
     return copy_rows(c, "crossings",
                      "id, traveller_id, document_id, stay_id, bcp_id, direction, day, at_ms, "
                      "officer, check_id, counts, travel_mode, travel_ref, anomaly, created_ms",
@@ -678,64 +782,18 @@ static limes_rc update_activity(struct chunk *c, limes_error *err)
     return store_exec(c->tx, buf_str(&c->sql), c->vals, c->nvals, err);
 }
 
-/*
- * With the per-row checks off, the keys of everything this chunk wrote,
- * checked at once: every crossing, new stay and new document must name
- * rows that exist.  Ids are consecutive from each reserved block's start.
- */
-static limes_rc check_keys(struct chunk *c, int64_t first_crossing, limes_error *err)
+static limes_rc write_chunk(struct chunk *c, const struct border_bcp_memo *memo,
+                            limes_error *err)
 {
-    int64_t last_stay = -1, first_stay = 0, first_doc = 0, last_doc = -1;
-    for (int i = 0; i < c->n; i++) {
-        struct brow *r = &c->rows[i];
-        if (r->entry) {
-            int64_t id = c->people[r->person].stays[r->stay].id;
-            first_stay = last_stay < 0 || id < first_stay ? id : first_stay;
-            last_stay = id > last_stay ? id : last_stay;
-        }
-        struct bperson *p = &c->people[r->person];
-        if (p->created && p->first_row == i) {
-            int64_t id = c->docs[r->doc].id;
-            first_doc = last_doc < 0 || id < first_doc ? id : first_doc;
-            last_doc = id > last_doc ? id : last_doc;
-        }
-    }
-    store_val v[] = {sv_int(first_crossing), sv_int(first_crossing + c->n - 1),
-                     sv_int(first_stay),     sv_int(last_stay),
-                     sv_int(first_doc),      sv_int(last_doc)};
-    int64_t broken = 0;
-    limes_rc rc = store_query_int(
-        c->tx,
-        "SELECT (SELECT COUNT(*) FROM crossings x WHERE x.id BETWEEN $1 AND $2 AND ("
-        "NOT EXISTS (SELECT 1 FROM travellers t WHERE t.id = x.traveller_id) OR "
-        "(x.document_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM traveller_documents d "
-        "WHERE d.id = x.document_id)) OR "
-        "(x.stay_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM stays s WHERE s.id = x.stay_id)) "
-        "OR NOT EXISTS (SELECT 1 FROM bcp b WHERE b.id = x.bcp_id))) + "
-        "(SELECT COUNT(*) FROM stays s WHERE s.id BETWEEN $3 AND $4 AND "
-        "NOT EXISTS (SELECT 1 FROM travellers t WHERE t.id = s.traveller_id)) + "
-        "(SELECT COUNT(*) FROM traveller_documents d WHERE d.id BETWEEN $5 AND $6 AND "
-        "NOT EXISTS (SELECT 1 FROM travellers t WHERE t.id = d.traveller_id))",
-        v, 6, &broken, err);
-    if (!rc && broken)
-        rc = limes_fail(err, LIMES_CONFLICT, "", "bulk crossings: %lld rows name missing rows",
-                        (long long)broken);
-    return rc;
-}
-
-static limes_rc write_chunk(struct chunk *c, limes_error *err)
-{
-    int64_t first_crossing = 0;
-    limes_rc rc = assign_ids(c, &first_crossing, err);
+    limes_rc rc = assign_ids(c, err);
     if (rc)
         return rc;
-    bool unchecked = store_skip_key_checks(c->tx, true);
-    if (!(rc = write_travellers(c, err)) && !(rc = write_documents(c, err)) &&
-        !(rc = update_stored_stays(c, err)) && !(rc = write_new_stays(c, err)) &&
-        !(rc = write_crossings(c, first_crossing, err)) && !(rc = update_activity(c, err)) &&
-        unchecked)
-        rc = check_keys(c, first_crossing, err);
-    if (unchecked)
+    c->unchecked = store_skip_key_checks(c->tx, true);
+    if ((!c->unchecked || !(rc = collect_known(c, err))) && !(rc = write_travellers(c, err)) &&
+        !(rc = write_documents(c, err)) && !(rc = update_stored_stays(c, err)) &&
+        !(rc = write_new_stays(c, err)) && !(rc = write_crossings(c, memo, err)))
+        rc = update_activity(c, err);
+    if (c->unchecked)
         store_skip_key_checks(c->tx, false);
     return rc;
 }
@@ -748,7 +806,7 @@ static limes_rc run_chunk(struct chunk *c, struct border_bcp_memo *memo, limes_e
     plan_travellers(c);
     if ((rc = load_known(c, err)) || (rc = decide_rows(c, err)))
         return rc;
-    return write_chunk(c, err);
+    return write_chunk(c, memo, err);
 }
 
 static void free_stays(struct chunk *c)
@@ -786,6 +844,8 @@ limes_rc border_crossings_bulk_tx(store_tx *tx, const limes_crossing_in *in, siz
         rc = run_chunk(c, &memo, err);
     }
     free_stays(c);
+    for (int k = KEY_TRAVELLER; k <= KEY_STAY; k++)
+        free(c->known_ids[k]);
     buf_release(&c->sql);
     free(c);
     return rc;

@@ -550,6 +550,9 @@ static limes_rc pg_copy_in(void *conn, const char *table, const char *cols, int 
     while ((res = PQgetResult(c->db))) {
         if (PQresultStatus(res) != PGRES_COMMAND_OK && !rc)
             rc = pg_error(c->db, res, err, "COPY failed");
+        else if (!rc && sent && strtoll(PQcmdTuples(res), NULL, 10) != nrows)
+            rc = limes_fail(err, LIMES_STORE, "", "COPY into %s wrote %s of %d rows", table,
+                            PQcmdTuples(res), nrows);
         PQclear(res);
     }
     if (!rc && !sent)
