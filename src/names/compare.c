@@ -126,6 +126,8 @@ static void first_letter(const name_token *t, name_token *out)
     out->cp[0] = t->cp[0];
     out->ncp = 1;
     out->script = t->script;
+    if (t->script == NS_ARABIC && names_has_readings(out->cp, 1))
+        out->flags = NT_READINGS;
     names_skeleton(out->cp, 1, (name_script)out->script, out->skel);
 }
 

@@ -40,6 +40,22 @@ static char written(int cls, bool initial)
     return (char)cls;
 }
 
+static void put_class(char *out, size_t *o, int cls, bool initial)
+{
+    char c = written(cls, initial);
+    if (!c || (*o > 0 && out[*o - 1] == c))
+        return; /* a repeated class is written once */
+    if (*o + 1 < NAMES_SKEL_BYTES)
+        out[(*o)++] = c;
+}
+
+static void finish(char *out, size_t o)
+{
+    if (o > 1 && out[o - 1] == 'h')
+        o--; /* a final h is dropped */
+    out[o] = '\0';
+}
+
 static void add_unit(struct units *us, int cls, const char *alt, const char *alt2, bool initial)
 {
     struct unit *u = &us->u[us->n];
@@ -122,9 +138,7 @@ static void combine(const struct units *us, size_t i, char *buf, size_t o, struc
         return;
     if (i == us->n) {
         ks->leaves++;
-        if (o > 1 && buf[o - 1] == 'h')
-            o--; /* a final h is dropped */
-        buf[o] = '\0';
+        finish(buf, o);
         keyset_add(ks, buf);
         return;
     }
@@ -137,19 +151,44 @@ static void combine(const struct units *us, size_t i, char *buf, size_t o, struc
     }
 }
 
+/* The canonical skeleton: what combine() gives first, without the units. */
 void names_skeleton(const uint32_t *cp, size_t n, name_script script, char *out)
 {
-    static _Thread_local struct units us;
-    char key[1][NAMES_SKEL_BYTES];
-    struct keyset ks = {.keys = key, .max = 1};
-    char buf[NAMES_SKEL_BYTES];
-    us.n = 0;
-    build_units(cp, n, script, false, &us);
-    combine(&us, 0, buf, 0, &ks);
-    if (ks.n)
-        memcpy(out, key[0], strlen(key[0]) + 1);
-    else
-        out[0] = '\0';
+    size_t o = 0;
+    if (script == NS_ARABIC) {
+        for (size_t i = 0; i < n; i++) {
+            const char *alt;
+            int cls = cp[i] >= '0' && cp[i] <= '9' ? (int)cp[i] : names_skel_arabic(cp[i], &alt);
+            put_class(out, &o, resolve(cls), i == 0);
+        }
+    } else if (script == NS_LATIN) {
+        char ascii[NAMES_MAX_CHARS + 1];
+        size_t na = 0;
+        for (size_t i = 0; i < n && na < NAMES_MAX_CHARS; i++)
+            if (cp[i] < 0x80)
+                ascii[na++] = (char)cp[i];
+        for (size_t i = 0; i < na;) {
+            size_t used = 1;
+            const char *alt;
+            int cls = ascii[i] >= '0' && ascii[i] <= '9'
+                          ? ascii[i]
+                          : names_skel_latin(ascii + i, na - i, &used, &alt);
+            put_class(out, &o, cls, i == 0);
+            i += used;
+        }
+    }
+    finish(out, o);
+}
+
+bool names_has_readings(const uint32_t *cp, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *alt;
+        int cls = names_skel_arabic(cp[i], &alt);
+        if (alt[0] || names_skel_class_alt(cls)[0])
+            return true;
+    }
+    return false;
 }
 
 size_t names_abd_prefix(const name_token *t)
@@ -171,7 +210,7 @@ static size_t token_keys(const name_token *t, bool expand_latin, char (*keys)[NA
     char buf[NAMES_SKEL_BYTES];
     keyset_add(&ks, t->skel);
     keyset_add(&ks, t->skel_na);
-    bool expand = t->script == NS_ARABIC || expand_latin;
+    bool expand = t->script == NS_ARABIC ? (t->flags & NT_READINGS) != 0 : expand_latin;
     if (!expand)
         return ks.n;
     /* an "abd" compound keys as "abd" + the name (see token_skeleton) */

@@ -38,6 +38,7 @@ typedef enum name_script { NS_NONE = 0, NS_LATIN = 1, NS_ARABIC = 2, NS_OTHER = 
 enum name_token_flags {
     NT_INITIAL = 1 << 0, /* a single Latin letter: "J." */
     NT_GLUED = 1 << 1,   /* built by gluing a particle to the next token */
+    NT_READINGS = 1 << 2, /* Arabic, with letters Latin writes in more than one way (ث ض ...) */
 };
 
 typedef struct name_token {
@@ -79,6 +80,8 @@ limes_rc names_normalize(const char *s, size_t len, unsigned flags, name_parts *
 
 /* Skeleton of a code point sequence in one script into out[NAMES_SKEL_BYTES]. */
 void names_skeleton(const uint32_t *cp, size_t n, name_script script, char *out);
+/* Has this Arabic-script sequence letters with other readings (skeleton_alt.tsv)? */
+bool names_has_readings(const uint32_t *cp, size_t n);
 
 #define NAMES_MAX_KEYS 16
 /*

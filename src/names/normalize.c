@@ -320,6 +320,9 @@ void names_finish_token(name_token *t)
         t->skel_na[0] = '\0';
     if ((t->script == NS_LATIN || t->script == NS_ARABIC) && t->ncp == 1)
         t->flags |= NT_INITIAL; /* "J.", "س." */
+    t->flags &= (uint8_t)~NT_READINGS;
+    if (t->script == NS_ARABIC && names_has_readings(t->cp, t->ncp))
+        t->flags |= NT_READINGS;
     t->ngroups = 0;
     add_groups(t, t->text, len);
     if (t->art) { /* "المجيد" also belongs with "مجيد" */
