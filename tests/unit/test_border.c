@@ -7,7 +7,9 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "limes/audit.h"
@@ -801,6 +803,82 @@ static void test_bulk_matches_row_by_row(void)
 }
 
 
+/* ---- durability of the bulk path: SIGKILL in the middle of a stream of batches -- */
+
+#define KILL_BATCH 200
+
+/* The child: batch after batch of new travellers entering; after each
+ * commit, the first and last crossing id go down the pipe. */
+static void kill_child(int fd)
+{
+    limes_store *s;
+    limes_error err = {0};
+    if (limes_store_open(db_path, &s, &err))
+        _exit(1);
+    static limes_crossing_in in[KILL_BATCH];
+    static limes_crossing_out out[KILL_BATCH];
+    static char numbers[KILL_BATCH][16];
+    for (int b = 0;; b++) {
+        for (int i = 0; i < KILL_BATCH; i++) {
+            snprintf(numbers[i], sizeof numbers[i], "K%05d%04d", b, i);
+            in[i] = (limes_crossing_in){
+                .person = {.surname = "KILLED", .given_names = "T", .nationality = "GBR"},
+                .doc = {.doc_type = "P", .issuer = "GBR", .number = numbers[i]},
+                .bcp_code = "TN-TUN-AIR", .direction = "entry",
+                .at_ms = ms("2025-01-01") + i, .officer = "kill"};
+        }
+        if (limes_crossings_record_batch(s, in, KILL_BATCH, out, &err))
+            _exit(1);
+        int64_t ack[2] = {out[0].id, out[KILL_BATCH - 1].id};
+        if (write(fd, ack, sizeof ack) != (ssize_t)sizeof ack)
+            _exit(1);
+    }
+}
+
+static void test_bulk_survives_sigkill(void)
+{
+    int fds[2];
+    CHECK_INT(pipe(fds), 0);
+    pid_t child = fork();
+    if (child == 0) {
+        close(fds[0]);
+        kill_child(fds[1]);
+    }
+    close(fds[1]);
+    int64_t acked[64][2];
+    int n = 0;
+    while (n < 5 && read(fds[0], acked[n], sizeof acked[n]) == (ssize_t)sizeof acked[n])
+        n++;
+    usleep(20 * 1000); /* into the middle of a later batch */
+    kill(child, SIGKILL);
+    int status;
+    waitpid(child, &status, 0);
+    CHECK(WIFSIGNALED(status));
+    while (n < 64 && read(fds[0], acked[n], sizeof acked[n]) == (ssize_t)sizeof acked[n])
+        n++; /* acknowledged before the kill, still in the pipe */
+    close(fds[0]);
+    CHECK(n >= 5);
+    store_tx *tx;
+    limes_error err = {0};
+    CHECK_INT(store_begin(store, false, &tx, &err), LIMES_OK);
+    for (int b = 0; b < n; b++) {
+        int64_t count = 0;
+        store_val p[] = {sv_int(acked[b][0]), sv_int(acked[b][1])};
+        CHECK_INT(store_query_int(tx, "SELECT COUNT(*) FROM crossings c JOIN stays s ON s.id = "
+                                      "c.stay_id WHERE c.id BETWEEN $1 AND $2 AND c.officer = 'kill'",
+                                  p, 2, &count, &err),
+                  LIMES_OK);
+        CHECK_INT(count, KILL_BATCH);
+    }
+    int64_t total = 0;
+    CHECK_INT(store_query_int(tx, "SELECT COUNT(*) FROM crossings WHERE officer = 'kill'", NULL, 0,
+                              &total, &err),
+              LIMES_OK);
+    store_rollback(tx);
+    CHECK(total % KILL_BATCH == 0); /* whole batches only: the killed one left nothing */
+    CHECK(total >= (int64_t)n * KILL_BATCH);
+}
+
 /* Both backends type results alike: counts and sums of integers are integers. */
 static void test_store_types(void)
 {
@@ -919,6 +997,7 @@ int main(int argc, char **argv)
     RUN(test_detections);
     RUN(test_batch_all_or_nothing);
     RUN(test_bulk_matches_row_by_row);
+    RUN(test_bulk_survives_sigkill);
     RUN(test_store_types);
     RUN(test_check_clear_then_admit_once);
     RUN(test_check_mrz_expired_is_stop);
