@@ -368,7 +368,7 @@ limes_rc limes_screen_engine_build(const limes_watch_set *set, const limes_scree
         rc = add_person(e, &set->persons[i]);
     for (size_t i = 0; set && !rc && i < set->ndocuments; i++)
         rc = add_document(e, &set->documents[i]);
-    if (!rc && (!build_vocab_maps(e) || !build_doc_maps(e)))
+    if (!rc && (!build_vocab_maps(e) || !screen_pairs_build(e) || !build_doc_maps(e)))
         rc = LIMES_NOMEM;
     if (!rc)
         rc = set_thresholds(e, cfg);
@@ -406,6 +406,7 @@ void limes_screen_engine_free(limes_screen_engine *e)
     csr_free(&e->by_skel);
     csr_free(&e->by_group);
     csr_free(&e->by_tri);
+    screen_pairs_free(&e->pairs);
     free(e->docs);
     free(e->pdocs);
     strmap_free(&e->doc_keys);
@@ -437,7 +438,7 @@ void limes_screen_engine_stats(const limes_screen_engine *e, limes_screen_stats 
         e->cap_vt * sizeof *e->vt + e->cap_cp_pool * sizeof *e->cp_pool +
         e->cap_grp_pool * sizeof *e->grp_pool + strmap_bytes(&e->skels) +
         csr_bytes(&e->postings) + csr_bytes(&e->by_skel) + csr_bytes(&e->by_group) +
-        csr_bytes(&e->by_tri) + e->cap_docs * sizeof *e->docs +
-        e->cap_pdocs * sizeof *e->pdocs + strmap_bytes(&e->doc_keys) +
+        csr_bytes(&e->by_tri) + screen_pairs_bytes(&e->pairs, e->vocab.n) +
+        e->cap_docs * sizeof *e->docs + e->cap_pdocs * sizeof *e->pdocs + strmap_bytes(&e->doc_keys) +
         strmap_bytes(&e->doc_alike) + csr_bytes(&e->doc_exact) + csr_bytes(&e->doc_near);
 }

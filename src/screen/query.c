@@ -5,9 +5,14 @@
  * 2. For each query token, find the vocabulary tokens within reach (same
  *    text, shared variant group, same skeleton, enough shared trigrams) and
  *    keep those whose similarity is at least TOK_MIN in a per-query hit map.
- * 3. Walk the postings of those vocabulary tokens, rarest query token
- *    first, adding each name's evidence; very common tokens beyond a budget
- *    are not walked (their similarity still counts in step 4).
+ * 3. Find the names worth scoring.  A name that can be reported holds most
+ *    of the query's weight, hence at least two of its k rarest tokens (k
+ *    from the threshold: pair_set_size); those names are met by walking the
+ *    postings of rare spellings and reading the pair index (pairs.c) for
+ *    two common ones, never by walking "mohamed".  When the threshold is
+ *    too low for that, the postings are walked rarest query token first,
+ *    and very common tokens beyond a budget are not walked (their
+ *    similarity still counts in step 4).
  * 4. Score the best-supported names by token alignment (align.c), keep each
  *    person's best name, add date of birth, nationality and gender
  *    evidence (evidence.c), apply the list's threshold.
@@ -31,6 +36,8 @@
 #define SKEL_FANOUT 3000
 #define MERGE_FROM 0.25      /* names scoring this much without joins may gain by them */
 #define MERGE_CANDIDATES 24     /* vocabulary tokens taken from one skeleton key */
+#define PAIR_WALK_UP_TO 256 /* postings up to which a token is walked, not paired */
+#define PAIR_MODE_FROM 4096 /* postings of the pair set beyond which pairs are read */
 
 uint32_t screen_trigram(uint32_t a, uint32_t b, uint32_t c);
 
@@ -38,6 +45,7 @@ struct row {
     float sim[NAMES_MAX_TOKENS];
     uint8_t how[NAMES_MAX_TOKENS];
     uint32_t v;
+    float idf; /* 1 + log(names / (1 + postings)): rarer tokens say more */
 };
 
 struct scratch {
@@ -49,6 +57,7 @@ struct scratch {
     uint32_t *vrow_at;   /* per vocab: stamp of the query that gave it a row */
     uint32_t *vrow;      /* per vocab: row index */
     uint16_t *tri_count; /* per vocab */
+    uint8_t *held;       /* per name: marked by collect_by_pairs */
     uint16_t *tri_count_bins; /* per touched name: support bin (select_candidates) */
     uint32_t *tri_touched;
     size_t ntri;
@@ -77,12 +86,13 @@ static struct scratch *scratch_get(const limes_screen_engine *ce)
     s->vrow_at = calloc(nv, sizeof *s->vrow_at);
     s->vrow = malloc(nv * sizeof *s->vrow);
     s->tri_count = calloc(nv, sizeof *s->tri_count);
+    s->held = calloc(nn, sizeof *s->held);
     s->tri_count_bins = malloc(nn * sizeof *s->tri_count_bins);
     s->tri_touched = malloc(nv * sizeof *s->tri_touched);
     if (!s->acc || !s->touched || !s->vseen || !s->vrow_at || !s->vrow || !s->tri_count ||
-        !s->tri_touched || !s->tri_count_bins) {
+        !s->tri_touched || !s->tri_count_bins || !s->held) {
         free(s->acc), free(s->touched), free(s->vseen), free(s->vrow_at), free(s->vrow);
-        free(s->tri_count), free(s->tri_touched), free(s->tri_count_bins), free(s);
+        free(s->tri_count), free(s->tri_touched), free(s->tri_count_bins), free(s->held), free(s);
         return NULL;
     }
     return s;
@@ -107,7 +117,7 @@ void screen_scratch_free_all(limes_screen_engine *e)
         struct scratch *s = e->pool;
         e->pool = s->next;
         free(s->acc), free(s->touched), free(s->vseen), free(s->vrow_at), free(s->vrow);
-        free(s->tri_count), free(s->tri_touched), free(s->tri_count_bins), free(s);
+        free(s->tri_count), free(s->tri_touched), free(s->tri_count_bins), free(s->held), free(s);
     }
 }
 
@@ -135,6 +145,8 @@ static struct row *row_for(struct qctx *c, uint32_t v)
     struct row *r = &s->rows[s->nrows++];
     memset(r, 0, sizeof *r);
     r->v = v;
+    float df = (float)(c->e->postings.off[v + 1] - c->e->postings.off[v]);
+    r->idf = 1.0f + logf((float)c->e->nnames / (1.0f + df));
     return r;
 }
 
@@ -235,9 +247,7 @@ static void walk_postings(struct qctx *c, int qi, float min_sim)
         if (sim <= 0 || sim < min_sim)
             continue;
         uint32_t v = s->rows[r].v;
-        /* rarer tokens say more about who this is: weight by inverse frequency */
-        float df = (float)(p->off[v + 1] - p->off[v]);
-        float w = c->qw[qi] * sim * (1.0f + logf((float)c->e->nnames / (1.0f + df)));
+        float w = c->qw[qi] * sim * s->rows[r].idf;
         for (uint32_t k = p->off[v]; k < p->off[v + 1]; k++) {
             uint32_t n = p->ids[k];
             if (s->acc[n] == 0)
@@ -258,21 +268,165 @@ static void credit_touched(struct qctx *c, int qi)
             uint32_t v = e->name_toks[sn->tok_off + j];
             if (s->vrow_at[v] != s->qstamp)
                 continue;
-            float sim = s->rows[s->vrow[v]].sim[qi];
-            if (sim > 0) {
-                float df = (float)(e->postings.off[v + 1] - e->postings.off[v]);
-                s->acc[s->touched[t]] +=
-                    c->qw[qi] * sim * (1.0f + logf((float)e->nnames / (1.0f + df)));
+            const struct row *r = &s->rows[s->vrow[v]];
+            if (r->sim[qi] > 0) {
+                s->acc[s->touched[t]] += c->qw[qi] * r->sim[qi] * r->idf;
                 break;
             }
         }
     }
 }
 
-static void accumulate(struct qctx *c)
+/* ---- step 3, by pairs: names holding at least two of the rarest tokens --- */
+
+static void mark(struct scratch *s, uint32_t name)
 {
-    int order[NAMES_MAX_TOKENS], n = 0;
-    size_t sizes[NAMES_MAX_TOKENS];
+    if (!s->held[name]) {
+        s->held[name] = 1;
+        s->touched[s->ntouched++] = name;
+    }
+}
+
+/* Every name reached by query token qi; only through its rare spellings if rare_only. */
+static void mark_token(struct qctx *c, int qi, bool rare_only)
+{
+    const struct csr *p = &c->e->postings;
+    for (size_t r = 0; r < c->s->nrows; r++) {
+        uint32_t v = c->s->rows[r].v;
+        if (c->s->rows[r].sim[qi] <= 0 || (rare_only && c->e->pairs.common[v] != SCREEN_NONE))
+            continue;
+        for (uint32_t i = p->off[v]; i < p->off[v + 1]; i++)
+            mark(c->s, p->ids[i]);
+    }
+}
+
+/* The common ids of the spellings of query token qi; returns how many. */
+static size_t common_rows(const struct qctx *c, int qi, uint32_t *out)
+{
+    size_t n = 0;
+    for (size_t r = 0; r < c->s->nrows; r++) {
+        uint32_t id = c->e->pairs.common[c->s->rows[r].v];
+        if (c->s->rows[r].sim[qi] > 0 && id != SCREEN_NONE)
+            out[n++] = id;
+    }
+    return n;
+}
+
+/*
+ * Names holding a common spelling of query token a and one of token b, or
+ * one token that is a spelling of both (joined tokens: "abd" "alrahman").
+ */
+static void mark_pairs(struct qctx *c, int a, int b)
+{
+    const struct csr *post = &c->e->postings;
+    for (size_t r = 0; r < c->s->nrows; r++) {
+        const struct row *rw = &c->s->rows[r];
+        if (rw->sim[a] > 0 && rw->sim[b] > 0)
+            for (uint32_t k = post->off[rw->v]; k < post->off[rw->v + 1]; k++)
+                mark(c->s, post->ids[k]);
+    }
+    static _Thread_local uint32_t ca[MAX_ROWS], cb[MAX_ROWS];
+    size_t na = common_rows(c, a, ca), nb = common_rows(c, b, cb);
+    const struct pair_index *p = &c->e->pairs;
+    for (size_t i = 0; i < na; i++)
+        for (size_t j = 0; j < nb; j++) {
+            uint32_t id = screen_pair_find(p, ca[i], cb[j]);
+            if (id == SCREEN_NONE)
+                continue;
+            for (uint32_t k = p->post.off[id]; k < p->post.off[id + 1]; k++)
+                mark(c->s, p->post.ids[k]);
+        }
+}
+
+/* Query token qi's best weighted spelling in each token of the name, summed into best[]. */
+static void best_spellings(const struct qctx *c, const struct sname *sn, float *best)
+{
+    const limes_screen_engine *e = c->e;
+    const struct scratch *s = c->s;
+    for (int j = 0; j < sn->ntok; j++) {
+        uint32_t v = e->name_toks[sn->tok_off + j];
+        if (s->vrow_at[v] != s->qstamp)
+            continue;
+        const struct row *r = &s->rows[s->vrow[v]];
+        for (int i = 0; i < c->q->n; i++)
+            if (r->sim[i] * r->idf * c->qw[i] > best[i])
+                best[i] = r->sim[i] * r->idf * c->qw[i];
+    }
+}
+
+/*
+ * Keep the marked names holding two or more of the set's tokens (through
+ * any spelling: a mark says only how the name was reached), with their
+ * support summed over all query tokens (each token's best spelling in the
+ * name), as walking every token's postings would give; clear the marks.
+ * The names are read ahead (prefetched) because each costs two dependent
+ * cache misses, the name and then its tokens.
+ */
+static void support_of_held(struct qctx *c, const int *set, int nset)
+{
+    struct scratch *s = c->s;
+    const limes_screen_engine *e = c->e;
+    enum { AHEAD = 8 };
+    size_t kept = 0, n = s->ntouched;
+    for (size_t t = 0; t < n; t++) {
+        if (t + 2 * AHEAD < n)
+            __builtin_prefetch(&e->names[s->touched[t + 2 * AHEAD]]);
+        if (t + AHEAD < n)
+            __builtin_prefetch(&e->name_toks[e->names[s->touched[t + AHEAD]].tok_off]);
+        uint32_t name = s->touched[t];
+        s->held[name] = 0;
+        float best[NAMES_MAX_TOKENS] = {0}, acc = 0;
+        best_spellings(c, &e->names[name], best);
+        int nheld = 0;
+        for (int k = 0; k < nset; k++)
+            nheld += best[set[k]] > 0;
+        for (int i = 0; i < c->q->n; i++)
+            acc += best[i];
+        if (nheld >= 2) {
+            s->acc[name] = acc;
+            s->touched[kept++] = name;
+        }
+    }
+    s->ntouched = kept;
+}
+
+/*
+ * A name that can still be reported holds query tokens of at least
+ * report_from of the query's weight (align.c), so it misses at most
+ * (1 - report_from) of it; a name holding fewer than two of the k rarest
+ * reachable tokens misses k - 1 of them.  Returns the k for which that is
+ * too much, or 0 when there are not that many tokens (then every token's
+ * postings are walked).  Tokens no spelling reaches are left out: scoring
+ * may still meet them directly, so they do not count as missed.
+ */
+static int pair_set_size(const struct qctx *c, int nreach)
+{
+    float total = 0;
+    for (int i = 0; i < c->q->n; i++)
+        total += c->qw[i];
+    int k = (int)floorf((1 - c->report_from) * total) + 2;
+    return c->e->pairs.common && k <= nreach && k <= 16 ? k : 0;
+}
+
+/* Names holding two of the tokens set[] (rarest first): walk the rare, pair the common. */
+static void collect_by_pairs(struct qctx *c, const int *set, int nset, const size_t *sizes)
+{
+    bool walked[NAMES_MAX_TOKENS];
+    for (int k = 0; k < nset; k++) {
+        walked[k] = sizes[set[k]] <= PAIR_WALK_UP_TO;
+        mark_token(c, set[k], !walked[k]);
+    }
+    for (int a = 0; a < nset; a++)
+        for (int b = a + 1; b < nset; b++)
+            if (!walked[a] && !walked[b])
+                mark_pairs(c, set[a], set[b]);
+    support_of_held(c, set, nset);
+}
+
+/* The query's non-initial tokens by postings, rarest first; returns how many. */
+static int order_tokens(const struct qctx *c, int *order, size_t *sizes)
+{
+    int n = 0;
     for (int i = 0; i < c->q->n; i++) {
         if (c->q->tok[i].flags & NT_INITIAL)
             continue;
@@ -284,6 +438,12 @@ static void accumulate(struct qctx *c)
         }
         order[k] = i;
     }
+    return n;
+}
+
+/* Every token's postings, rarest first, within the bound and the budget. */
+static void walk_rarest_first(struct qctx *c, const int *order, int n, const size_t *sizes)
+{
     /* Bound (MaxScore-like): a name not yet touched shares no token with
        the query tokens walked so far, so its name score is at most the
        weighted share of the tokens not walked (align.c: score <= sum of
@@ -315,6 +475,26 @@ static void accumulate(struct qctx *c)
         if (sizes[i] <= POSTING_BUDGET) /* a partial walk leaves names unseen */
             walked += c->qw[i];
     }
+}
+
+
+/* Step 3: the names in reach, each with its support (acc). */
+static void accumulate(struct qctx *c)
+{
+    int order[NAMES_MAX_TOKENS], nreach = 0;
+    size_t sizes[NAMES_MAX_TOKENS];
+    int n = order_tokens(c, order, sizes);
+    for (int k = 0; k < n; k++)
+        nreach += sizes[order[k]] > 0;
+    const int *reachable = order + (n - nreach); /* no spelling reaches the others */
+    int nset = pair_set_size(c, nreach);
+    size_t set_postings = 0;
+    for (int k = 0; k < nset; k++)
+        set_postings += sizes[reachable[k]];
+    if (nset && set_postings > PAIR_MODE_FROM)
+        collect_by_pairs(c, reachable, nset, sizes);
+    else
+        walk_rarest_first(c, order, n, sizes);
 }
 
 /* The touched names worth scoring: at most MAX_CANDIDATES, best supported first. */

@@ -70,6 +70,24 @@ struct csr {
     size_t nkeys, nids;
 };
 
+/* Pairs of common vocabulary tokens -> names holding both (pairs.c). */
+#define PAIR_COMMON_FROM 4  /* postings from which a token is common */
+#define PAIR_COMMON_MAX 65535 /* a pair key a * ncommon + b stays below 2^32 */
+
+struct pair_index {
+    uint32_t *common;           /* per vocab: common id or SCREEN_NONE */
+    uint32_t ncommon, npairs;
+    uint32_t *slot_key, *slot_id; /* open addressing: key + 1 (0 = empty) -> pair id */
+    uint32_t nslots;
+    struct csr post;            /* pair id -> names, sorted */
+};
+
+bool screen_pairs_build(limes_screen_engine *e);
+void screen_pairs_free(struct pair_index *p);
+size_t screen_pairs_bytes(const struct pair_index *p, size_t nvocab);
+/* The pair id of common ids a and b (either order), or SCREEN_NONE. */
+uint32_t screen_pair_find(const struct pair_index *p, uint32_t a, uint32_t b);
+
 struct scratch;
 
 struct limes_screen_engine {
@@ -104,6 +122,7 @@ struct limes_screen_engine {
     struct csr by_skel;   /* skeleton -> vocab */
     struct csr by_group;  /* variant group -> vocab */
     struct csr by_tri;    /* trigram bucket -> vocab */
+    struct pair_index pairs;
     /* documents */
     struct sdoc *docs;
     size_t ndocs, cap_docs;

@@ -16,6 +16,7 @@
 #include "limes/screen.h"
 #include "limes/store.h"
 #include "pg_fresh.h"
+#include "screen/screen_int.h"
 #include "test.h"
 
 /* ---- a small hand-made watch set ---------------------------------------- */
@@ -535,6 +536,98 @@ static void test_un_list(void)
     limes_watch_set_free(set);
 }
 
+/*
+ * Names whose tokens are all common: thousands of names share "louis",
+ * "sawao", "karim" and "haddad", so the query meets candidates through
+ * pairs of common tokens (src/screen/pairs.c) instead of walking their
+ * postings; the listed person must be found whatever the order, spelling
+ * or script, and a namesake holding only one of the tokens must not.
+ */
+static void test_common_tokens(void)
+{
+    static const char *const common[] = {"Louis", "Sawao", "Karim", "Haddad"};
+    static const char *const other[] = {"Bernard", "Okafor", "Lindqvist", "Moreau", "Tanaka",
+                                        "Castillo", "Novak", "Fischer", "Ivanova", "Quispe"};
+    limes_watch_set *s = calloc(1, sizeof *s);
+    char name[96], ref[32];
+    for (int i = 0; i < 4000; i++) { /* "Louis Bernard17", "Karim Tanaka3" ... */
+        snprintf(name, sizeof name, "%s %s%d", common[i % 4], other[i % 10], i / 40);
+        snprintf(ref, sizeof ref, "N%d", i);
+        add_name(add_person(s, "TEST", ref, "check", 'M', NULL), name, "Latn");
+    }
+    add_name(add_person(s, "TEST", "SL", "arrest", 'M', NULL), "Sawao Louis", "Latn");
+    limes_watch_person *kh = add_person(s, "TEST", "KH", "arrest", 'M', NULL);
+    add_name(kh, "Karim Haddad", "Latn");
+    add_name(kh, "كريم حداد", "Arab");
+    limes_error err = {0};
+    limes_screen_engine *saved = E;
+    CHECK(!limes_screen_engine_build(s, NULL, &E, &err));
+    double score;
+    CHECK_STR(by_name("Louis Sawao", &score), "SL");
+    CHECK(score >= 0.99);
+    CHECK_STR(by_name("Sawao Louis", &score), "SL");
+    CHECK_STR(by_name("Haddad Kareem", &score), "KH");
+    CHECK_STR(by_name("كريم حداد", &score), "KH");
+    CHECK_STR(by_name("Karim El Haddad", &score), "KH");
+    CHECK_STR(by_name("Louis Haddad", &score), ""); /* holds one token of each listed name */
+    limes_screen_engine_free(E);
+    E = saved;
+    limes_watch_set_free(s);
+}
+
+/*
+ * The pair index holds every name under every pair of its common tokens,
+ * and nothing else: names repeat (the same pair twice in a row), tokens
+ * repeat within a name, and names have up to five tokens.
+ */
+static void test_pair_index_complete(void)
+{
+    static const char *const pool[] = {"amal", "basim", "daoud", "fadi", "ghassan", "hala",
+                                       "jamil", "khalid", "laila", "munir", "nabil", "rania"};
+    limes_watch_set *s = calloc(1, sizeof *s);
+    unsigned long long x = 12345;
+    char name[160], ref[32];
+    for (int i = 0; i < 3000; i++) {
+        size_t o = 0;
+        int ntok = 2 + (int)(x % 4);
+        for (int t = 0; t < ntok; t++) {
+            x = x * 6364136223846793005ull + 1442695040888963407ull;
+            o += (size_t)snprintf(name + o, sizeof name - o, "%s%s", t ? " " : "",
+                                  pool[(x >> 33) % 12]);
+        }
+        snprintf(ref, sizeof ref, "P%d", i);
+        for (int copy = 0; copy < 1 + (i % 7 == 0); copy++) /* some names twice in a row */
+            add_name(add_person(s, "TEST", ref, "check", 'M', NULL), name, "Latn");
+    }
+    limes_error err = {0};
+    limes_screen_engine *e = NULL;
+    CHECK(!limes_screen_engine_build(s, NULL, &e, &err));
+    const struct pair_index *p = &e->pairs;
+    CHECK(p->ncommon > 0);
+    size_t missing = 0;
+    for (uint32_t n = 0; n < e->nnames; n++) {
+        const struct sname *sn = &e->names[n];
+        for (int a = 0; a < sn->ntok; a++)
+            for (int b = a + 1; b < sn->ntok; b++) {
+                uint32_t ca = p->common[e->name_toks[sn->tok_off + a]];
+                uint32_t cb = p->common[e->name_toks[sn->tok_off + b]];
+                uint32_t id = ca == SCREEN_NONE || cb == SCREEN_NONE ? SCREEN_NONE
+                                                                     : screen_pair_find(p, ca, cb);
+                bool in = false;
+                for (uint32_t k = id == SCREEN_NONE ? 0 : p->post.off[id];
+                     id != SCREEN_NONE && k < p->post.off[id + 1]; k++)
+                    in |= p->post.ids[k] == n;
+                missing += !in;
+            }
+    }
+    CHECK(missing == 0);
+    for (uint32_t k = 0; k < p->npairs; k++) /* each pair's names sorted, no repeats */
+        for (uint32_t i = p->post.off[k] + 1; i < p->post.off[k + 1]; i++)
+            CHECK(p->post.ids[i - 1] < p->post.ids[i]);
+    limes_screen_engine_free(e);
+    limes_watch_set_free(s);
+}
+
 int main(int argc, char **argv)
 {
     on_pg = argc > 1 && strcmp(argv[1], "--pg") == 0;
@@ -555,6 +648,8 @@ int main(int argc, char **argv)
     RUN(test_known_hits_latin);
     RUN(test_known_hits_arabic);
     RUN(test_known_non_hits);
+    RUN(test_common_tokens);
+    RUN(test_pair_index_complete);
     RUN(test_dob_nationality_gender);
     RUN(test_documents);
     RUN(test_explanation_and_json);
