@@ -159,6 +159,27 @@ static double initial_sim(const name_token *a, const name_token *b)
     return meet ? SIM_INITIAL : 0.0;
 }
 
+/*
+ * Two Latin spellings of one Arabic letter written two ways ("Natheer",
+ * "Nazir": ذ; "Usman", "Uthman": ث) share a key of names_token_keys.
+ * Checked class by class on skeletons of equal length (the keys are a
+ * reach device, looser than a skeleton): each place has the same class,
+ * or one's class is the other's alternative, or both have one alternative.
+ */
+static bool latin_keys_meet(const name_token *a, const name_token *b)
+{
+    if (a->script != NS_LATIN || b->script != NS_LATIN)
+        return false;
+    char ca[NAMES_SKEL_BYTES], aa[NAMES_SKEL_BYTES], cb[NAMES_SKEL_BYTES], ab[NAMES_SKEL_BYTES];
+    size_t n = names_skeleton_alts(a->cp, a->ncp, ca, aa);
+    if (n != names_skeleton_alts(b->cp, b->ncp, cb, ab) || n < 3)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (ca[i] != cb[i] && ca[i] != ab[i] && aa[i] != cb[i] && !(aa[i] && aa[i] == ab[i]))
+            return false;
+    return true;
+}
+
 static double same_script_sim(const name_token *a, const name_token *b, name_match_how *how)
 {
     double s = text_sim(a, b);
@@ -169,7 +190,9 @@ static double same_script_sim(const name_token *a, const name_token *b, name_mat
     /* only for skeletons of 3+ classes and the same first letter (or two
        vowels): two-consonant skeletons collide too often to mean anything */
     bool same_start = a->cp[0] == b->cp[0] || (is_vowel(a->cp[0]) && is_vowel(b->cp[0]));
-    if (!known_apart && same_start && skel_equal(a, b) && strlen(a->skel) >= 3) {
+    if (!known_apart && same_start && strlen(a->skel) >= 3 &&
+        (skel_equal(a, b) ||
+         (strlen(a->skel) == strlen(b->skel) && latin_keys_meet(a, b)))) {
         /* same consonants, different vowels: lift, but keep below a variant */
         double lifted = 0.80 + 0.15 * s;
         if (lifted > s) {
@@ -187,8 +210,24 @@ static double same_script_sim(const name_token *a, const name_token *b, name_mat
  */
 static double cross_skel_sim(const name_token *ar, const name_token *la)
 {
-    char ka[NAMES_MAX_KEYS][NAMES_SKEL_BYTES], kl[2][NAMES_SKEL_BYTES];
-    size_t na = names_token_readings(ar, ka, NAMES_MAX_KEYS), nl = names_token_readings(la, kl, 2);
+    /* one query token meets many others in a row: remember its readings */
+    static _Thread_local struct {
+        uint32_t cp[NAMES_MAX_CHARS];
+        uint8_t ncp, art, flags;
+        size_t n;
+        char keys[NAMES_MAX_KEYS][NAMES_SKEL_BYTES];
+    } last;
+    if (last.ncp != ar->ncp || last.art != ar->art || last.flags != ar->flags ||
+        memcmp(last.cp, ar->cp, ar->ncp * sizeof ar->cp[0])) {
+        memcpy(last.cp, ar->cp, ar->ncp * sizeof ar->cp[0]);
+        last.ncp = ar->ncp;
+        last.art = ar->art;
+        last.flags = ar->flags;
+        last.n = names_token_readings(ar, last.keys, NAMES_MAX_KEYS);
+    }
+    char kl[2][NAMES_SKEL_BYTES];
+    size_t na = last.n, nl = names_token_readings(la, kl, 2);
+    char (*ka)[NAMES_SKEL_BYTES] = last.keys;
     double best = 0.0;
     for (size_t i = 0; i < na; i++)
         for (size_t j = 0; j < nl; j++) {
@@ -207,15 +246,13 @@ static double cross_skel_sim(const name_token *ar, const name_token *la)
  */
 static bool spelled_alike(const name_token *ar, const name_token *la)
 {
+    uint32_t h = names_skel_hash(la->skel), hna = la->skel_na[0] ? names_skel_hash(la->skel_na) : h;
     for (int g = 0; g < ar->ngroups; g++) {
         size_t ns = names_group_nspellings(ar->groups[g]);
         for (size_t k = 0; k < ns && k < TRANSLIT_SPELLINGS; k++) {
-            size_t n;
-            const uint32_t *sp = names_group_spelling(ar->groups[g], k, &n);
-            char skel[NAMES_SKEL_BYTES];
-            names_skeleton(sp, n, NS_LATIN, skel);
-            if (!strcmp(skel, la->skel) || (la->skel_na[0] && !strcmp(skel, la->skel_na)))
-                return true;
+            uint32_t s = names_group_spelling_skel(ar->groups[g], k);
+            if (s == h || s == hna)
+                return true; /* a hash collision only keeps the skeleton silent */
         }
     }
     return false;

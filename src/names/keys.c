@@ -180,6 +180,31 @@ void names_skeleton(const uint32_t *cp, size_t n, name_script script, char *out)
     finish(out, o);
 }
 
+size_t names_skeleton_alts(const uint32_t *cp, size_t n, char *cls, char *alt)
+{
+    char ascii[NAMES_MAX_CHARS + 1];
+    size_t na = 0, o = 0;
+    for (size_t i = 0; i < n && na < NAMES_MAX_CHARS; i++)
+        if (cp[i] < 0x80)
+            ascii[na++] = (char)cp[i];
+    for (size_t i = 0; i < na;) {
+        size_t used = 1;
+        const char *alts = "";
+        int c = ascii[i] >= '0' && ascii[i] <= '9' ? ascii[i]
+                                                     : names_skel_latin(ascii + i, na - i, &used, &alts);
+        char w = written(c, i == 0), a = alts[0] ? written(resolve(alts[0]), i == 0) : 0;
+        if (w && !(o > 0 && cls[o - 1] == w) && o + 1 < NAMES_SKEL_BYTES) {
+            cls[o] = w;
+            alt[o++] = a;
+        }
+        i += used;
+    }
+    if (o > 1 && cls[o - 1] == 'h')
+        o--;
+    cls[o] = alt[o] = '\0';
+    return o;
+}
+
 bool names_has_readings(const uint32_t *cp, size_t n)
 {
     for (size_t i = 0; i < n; i++) {

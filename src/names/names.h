@@ -80,6 +80,12 @@ limes_rc names_normalize(const char *s, size_t len, unsigned flags, name_parts *
 
 /* Skeleton of a code point sequence in one script into out[NAMES_SKEL_BYTES]. */
 void names_skeleton(const uint32_t *cp, size_t n, name_script script, char *out);
+/*
+ * The Latin skeleton of cp[0..n) into cls[NAMES_SKEL_BYTES] and, place by
+ * place, the first alternative class of the letter group written there
+ * into alt[] (0 if none: "nazir" -> "nzr", "\0d\0"); returns the length.
+ */
+size_t names_skeleton_alts(const uint32_t *cp, size_t n, char *cls, char *alt);
 /* Has this Arabic-script sequence letters with other readings (skeleton_alt.tsv)? */
 bool names_has_readings(const uint32_t *cp, size_t n);
 
@@ -115,6 +121,9 @@ size_t names_groups(const char *text, size_t len, const uint32_t **ids);
 size_t names_group_nspellings(uint32_t group);
 const uint32_t *names_group_spelling(uint32_t group, size_t k, size_t *ncp);
 size_t names_group_count(void);
+/* Hash of a skeleton, and of the skeleton of spelling k of a group (precomputed). */
+uint32_t names_skel_hash(const char *skel);
+uint32_t names_group_spelling_skel(uint32_t group, size_t k);
 
 /* ---- tables (tables.c), used by the normaliser ------------------------- */
 /* Replacement of a code point by the fold tables: count (0 = remove), or -1 if none. */

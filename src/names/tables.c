@@ -50,6 +50,7 @@ static struct {
     uint32_t *spell_off;           /* ngroups + 1 offsets into spell_cp_off */
     uint32_t *spell_cp_off;        /* per spelling: offset into cp pool (+ length in next) */
     uint8_t *spell_len;
+    uint32_t *spell_skel;          /* per spelling: hash of its skeleton */
     uint32_t *cp_pool;
     size_t ngroups;
     limes_rc rc;
@@ -385,7 +386,9 @@ static limes_rc finish_groups(struct pending *pd)
     T.spell_off = calloc(T.ngroups + 1, sizeof *T.spell_off);
     T.spell_cp_off = malloc((pd->nsp ? pd->nsp : 1) * sizeof *T.spell_cp_off);
     T.spell_len = malloc(pd->nsp ? pd->nsp : 1);
-    if (!pairs || !T.tok_ids || !T.tok_off || !T.spell_off || !T.spell_cp_off || !T.spell_len) {
+    T.spell_skel = malloc((pd->nsp ? pd->nsp : 1) * sizeof *T.spell_skel);
+    if (!pairs || !T.tok_ids || !T.tok_off || !T.spell_off || !T.spell_cp_off || !T.spell_len ||
+        !T.spell_skel) {
         free(pairs);
         return limes_fail(&T.err, LIMES_NOMEM, "names", "out of memory");
     }
@@ -407,6 +410,9 @@ static limes_rc finish_groups(struct pending *pd)
         T.spell_off[pd->sp_group[s] + 1]++;
         T.spell_cp_off[s] = pd->sp_off[s];
         T.spell_len[s] = pd->sp_len[s];
+        char skel[NAMES_SKEL_BYTES];
+        names_skeleton(pd->pool + pd->sp_off[s], pd->sp_len[s], NS_LATIN, skel);
+        T.spell_skel[s] = names_skel_hash(skel);
     }
     for (size_t g = 0; g < T.ngroups; g++)
         T.spell_off[g + 1] += T.spell_off[g];
@@ -548,6 +554,19 @@ size_t names_group_count(void) { return T.ngroups; }
 size_t names_group_nspellings(uint32_t group)
 {
     return group < T.ngroups ? T.spell_off[group + 1] - T.spell_off[group] : 0;
+}
+
+uint32_t names_skel_hash(const char *skel)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *skel; skel++)
+        h = (h ^ (unsigned char)*skel) * 16777619u;
+    return h;
+}
+
+uint32_t names_group_spelling_skel(uint32_t group, size_t k)
+{
+    return T.spell_skel[T.spell_off[group] + k];
 }
 
 const uint32_t *names_group_spelling(uint32_t group, size_t k, size_t *ncp)

@@ -217,6 +217,10 @@ static void test_ambiguous_letters(void)
     CHECK(tsim("وتيق", "Wasiq", &how) < 0.85);
     CHECK(tsim("سمير", "Thamir", &how) < 0.85);
     CHECK(tsim("محمود", "Mohamed", &how) < 0.85);
+    /* two Latin spellings of one ambiguous letter */
+    CHECK(tsim("Natheer", "Nazir", &how) >= 0.85 && how == NM_SKELETON);
+    CHECK(tsim("Wathiq", "Wasiq", &how) >= 0.85 && how == NM_SKELETON);
+    CHECK(tsim("Nasir", "Nadir", &how) < 0.93 && how != NM_SKELETON); /* s is never d */
     /* Pashto letters */
     CHECK_STR(skel("پښتون"), skel("Pashtun"));
     CHECK_STR(skel("ډېر"), "dr");
