@@ -132,17 +132,22 @@ static void sql_start(struct chunk *c, const char *head)
     c->nvals = 0;
 }
 
-/* Append "$k" for a new parameter (by hand: printf was a quarter of the
- * bulk path's instructions). */
-static void param(struct chunk *c, store_val v)
+/* Append "$k" (by hand: printf was a quarter of the bulk path's instructions). */
+static void put_number(struct chunk *c, int k)
 {
-    c->vals[c->nvals++] = v;
     char text[16], *p = text + sizeof text;
     *--p = '\0';
-    for (int k = c->nvals; k > 0; k /= 10)
+    for (; k > 0; k /= 10)
         *--p = (char)('0' + k % 10);
     *--p = '$';
     buf_puts(&c->sql, p);
+}
+
+/* Append "$k" for a new parameter of value v. */
+static void param(struct chunk *c, store_val v)
+{
+    c->vals[c->nvals++] = v;
+    put_number(c, c->nvals);
 }
 
 static void put(struct chunk *c, const char *s) { buf_puts(&c->sql, s); }
@@ -634,52 +639,54 @@ static limes_rc write_documents(struct chunk *c, limes_error *err)
                      7, err);
 }
 
-/* Stored stays this chunk closed: one update (rare: a traveller's exit after
- * an entry recorded by an earlier batch). */
-static limes_rc update_stored_stays(struct chunk *c, limes_error *err)
+/*
+ * One UPDATE for many rows: c->vals holds rows of (id, value of each of the
+ * `n` columns); each column is set to CASE id WHEN <id> THEN <value> ...,
+ * after the fixed assignments `fixed` ("" or "col = x, ").
+ */
+static limes_rc update_by_id(struct chunk *c, const char *table, const char *fixed,
+                             const char *const *cols, const char *const *types, int n,
+                             limes_error *err)
 {
-    sql_start(c, "UPDATE stays SET closed = 1, exit_day = CASE id");
-    int count = 0;
-    for (int i = 0; i < c->npeople; i++)
-        for (size_t k = 0; k < c->people[i].nstays; k++) {
-            struct bstay *s = &c->people[i].stays[k];
-            if (!s->dirty)
-                continue;
-            put(c, " WHEN ");
-            param(c, sv_int(s->id));
-            put(c, " THEN CAST(");
-            param(c, sv_int(s->exit));
-            put(c, " AS INTEGER)");
-            count++;
-        }
-    if (!count)
+    int width = 1 + n, rows = c->nvals / width;
+    if (!rows)
         return LIMES_OK;
-    put(c, " ELSE exit_day END, anomaly = CASE id");
-    for (int i = 0; i < c->npeople; i++)
-        for (size_t k = 0; k < c->people[i].nstays; k++) {
-            struct bstay *s = &c->people[i].stays[k];
-            if (!s->dirty)
-                continue;
+    buf_reset(&c->sql);
+    buf_printf(&c->sql, "UPDATE %s SET %s", table, fixed);
+    for (int k = 0; k < n; k++) {
+        buf_printf(&c->sql, "%s%s = CASE id", k ? ", " : "", cols[k]);
+        for (int r = 0; r < rows; r++) {
             put(c, " WHEN ");
-            param(c, sv_int(s->id));
+            put_number(c, r * width + 1);
             put(c, " THEN CAST(");
-            param(c, sv_text(s->anomaly));
-            put(c, " AS TEXT)");
+            put_number(c, r * width + 2 + k);
+            buf_printf(&c->sql, " AS %s)", types[k]);
         }
-    put(c, " ELSE anomaly END WHERE id IN (");
-    int n = 0;
-    for (int i = 0; i < c->npeople; i++)
-        for (size_t k = 0; k < c->people[i].nstays; k++) {
-            struct bstay *s = &c->people[i].stays[k];
-            if (!s->dirty)
-                continue;
-            if (n++)
-                put(c, ", ");
-            param(c, sv_int(s->id));
-            s->dirty = false;
-        }
+        buf_printf(&c->sql, " ELSE %s END", cols[k]);
+    }
+    put(c, " WHERE id IN (");
+    for (int r = 0; r < rows; r++) {
+        put(c, r ? ", " : "");
+        put_number(c, r * width + 1);
+    }
     put(c, ")");
     return store_exec(c->tx, buf_str(&c->sql), c->vals, c->nvals, err);
+}
+
+/* Stored stays this chunk closed (rare: a traveller's exit after an entry
+ * recorded by an earlier batch). */
+static limes_rc update_stored_stays(struct chunk *c, limes_error *err)
+{
+    c->nvals = 0;
+    for (int i = 0; i < c->npeople; i++)
+        for (size_t k = 0; k < c->people[i].nstays; k++) {
+            struct bstay *s = &c->people[i].stays[k];
+            if (s->dirty)
+                add_row(c, (store_val[]){sv_int(s->id), sv_int(s->exit), sv_text(s->anomaly)}, 3);
+            s->dirty = false;
+        }
+    static const char *const cols[] = {"exit_day", "anomaly"}, *const types[] = {"INTEGER", "TEXT"};
+    return update_by_id(c, "stays", "closed = 1, ", cols, types, 2, err);
 }
 
 /* New stays in their final state (closed already if this chunk saw the exit). */
@@ -753,33 +760,14 @@ static limes_rc write_crossings(struct chunk *c, const struct border_bcp_memo *m
 /* Raise last_activity_day of known travellers to their latest day here. */
 static limes_rc update_activity(struct chunk *c, limes_error *err)
 {
-    sql_start(c, "UPDATE travellers SET last_activity_day = CASE id");
-    int count = 0;
+    c->nvals = 0;
     for (int i = 0; i < c->npeople; i++) {
-        struct bperson *p = &c->people[i];
-        if (p->created || p->max_day <= p->stored_day)
-            continue;
-        put(c, " WHEN ");
-        param(c, sv_int(p->id));
-        put(c, " THEN CAST(");
-        param(c, sv_int(p->max_day));
-        put(c, " AS INTEGER)");
-        count++;
+        const struct bperson *p = &c->people[i];
+        if (!p->created && p->max_day > p->stored_day)
+            add_row(c, (store_val[]){sv_int(p->id), sv_int(p->max_day)}, 2);
     }
-    if (!count)
-        return LIMES_OK;
-    put(c, " ELSE last_activity_day END WHERE id IN (");
-    int k = 0;
-    for (int i = 0; i < c->npeople; i++) {
-        struct bperson *p = &c->people[i];
-        if (p->created || p->max_day <= p->stored_day)
-            continue;
-        if (k++)
-            put(c, ", ");
-        param(c, sv_int(p->id));
-    }
-    put(c, ")");
-    return store_exec(c->tx, buf_str(&c->sql), c->vals, c->nvals, err);
+    static const char *const cols[] = {"last_activity_day"}, *const types[] = {"INTEGER"};
+    return update_by_id(c, "travellers", "", cols, types, 1, err);
 }
 
 static limes_rc write_chunk(struct chunk *c, const struct border_bcp_memo *memo,
