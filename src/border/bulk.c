@@ -591,26 +591,45 @@ static limes_rc copy_rows(struct chunk *c, const char *table, const char *cols, 
     return store_copy(c->tx, table, cols, ncols, c->vals, c->nvals / ncols, err);
 }
 
-static limes_rc write_travellers(struct chunk *c, limes_error *err)
+/* c->vals := one row per traveller new in this chunk, made by row(). */
+static void rows_of_new_travellers(struct chunk *c,
+                                   void (*row)(struct chunk *, const struct bperson *,
+                                               const struct brow *))
 {
     c->nvals = 0;
-    for (int i = 0; i < c->npeople; i++) {
-        struct bperson *p = &c->people[i];
-        if (!p->created)
-            continue;
-        const struct brow *r = &c->rows[p->first_row];
-        const limes_person *who = &r->in->person;
-        struct bkeys *k = &c->keys[r->doc];
-        border_traveller_keys(who, k->key, k->skel);
-        snprintf(k->first, sizeof k->first, "%s/%s", r->in->doc.issuer, r->in->doc.number);
-        store_val v[] = {sv_int(p->id),       sv_text(nz(who->surname)),
-                         sv_text(nz(who->given_names)), sv_text(k->key),
-                         sv_text(nz(who->birth_date)),  sv_text(nz(who->sex)),
-                         sv_text(nz(who->nationality)), sv_int(c->now),
-                         sv_int(p->max_day),  sv_text(k->skel),
-                         sv_text(k->first)};
-        add_row(c, v, 11);
-    }
+    for (int i = 0; i < c->npeople; i++)
+        if (c->people[i].created)
+            row(c, &c->people[i], &c->rows[c->people[i].first_row]);
+}
+
+static void traveller_row(struct chunk *c, const struct bperson *p, const struct brow *r)
+{
+    const limes_person *who = &r->in->person;
+    struct bkeys *k = &c->keys[r->doc];
+    border_traveller_keys(who, k->key, k->skel);
+    snprintf(k->first, sizeof k->first, "%s/%s", r->in->doc.issuer, r->in->doc.number);
+    store_val v[] = {sv_int(p->id),          sv_text(nz(who->surname)),
+                     sv_text(nz(who->given_names)), sv_text(k->key),
+                     sv_text(nz(who->birth_date)),  sv_text(nz(who->sex)),
+                     sv_text(nz(who->nationality)), sv_int(c->now),
+                     sv_int(p->max_day),     sv_text(k->skel),
+                     sv_text(k->first)};
+    add_row(c, v, 11);
+}
+
+static void document_row(struct chunk *c, const struct bperson *p, const struct brow *r)
+{
+    const limes_document_ref *doc = &r->in->doc;
+    store_val v[] = {sv_int(c->docs[r->doc].id),    sv_int(p->id),
+                     sv_text(nz(doc->doc_type)),    sv_text(doc->issuer),
+                     sv_text(doc->number),          sv_text(nz(doc->expiry_date)),
+                     sv_int(c->now)};
+    add_row(c, v, 7);
+}
+
+static limes_rc write_travellers(struct chunk *c, limes_error *err)
+{
+    rows_of_new_travellers(c, traveller_row);
     return copy_rows(c, "travellers",
                      "id, surname, given_names, name_key, birth_date, sex, nationality, "
                      "created_ms, last_activity_day, name_skel, first_document",
@@ -619,18 +638,7 @@ static limes_rc write_travellers(struct chunk *c, limes_error *err)
 
 static limes_rc write_documents(struct chunk *c, limes_error *err)
 {
-    c->nvals = 0;
-    for (int i = 0; i < c->npeople; i++) {
-        struct bperson *p = &c->people[i];
-        if (!p->created)
-            continue;
-        const struct brow *r = &c->rows[p->first_row];
-        const limes_document_ref *doc = &r->in->doc;
-        store_val v[] = {sv_int(c->docs[r->doc].id), sv_int(p->id), sv_text(nz(doc->doc_type)),
-                         sv_text(doc->issuer),       sv_text(doc->number),
-                         sv_text(nz(doc->expiry_date)), sv_int(c->now)};
-        add_row(c, v, 7);
-    }
+    rows_of_new_travellers(c, document_row);
     limes_rc rc = check_keys(c, NULL, 7, 1, KEY_TRAVELLER, false, err);
     if (rc)
         return rc;
