@@ -118,6 +118,9 @@ typedef struct limes_screen_config {
     double default_threshold;                 /* 0 = LIMES_SCREEN_DEFAULT_THRESHOLD */
     const limes_screen_threshold *thresholds; /* per-list overrides */
     size_t nthresholds;
+    /* Query tokens whose spellings in the index are remembered between
+       queries (they repeat: "mohamed", "ali"): 0 = 65,536, -1 = none. */
+    int spelling_cache;
 } limes_screen_config;
 
 /* Build an index over set (copied: set may be freed afterwards); cfg may be NULL. */
@@ -131,6 +134,7 @@ typedef struct limes_screen_stats {
     size_t persons, documents, names, vocabulary;
     size_t memory_bytes; /* bytes held by the index */
     double build_ms;
+    size_t spelling_lookups, spellings_remembered; /* query tokens looked up, found remembered */
 } limes_screen_stats;
 void limes_screen_engine_stats(const limes_screen_engine *e, limes_screen_stats *out);
 

@@ -372,6 +372,10 @@ limes_rc limes_screen_engine_build(const limes_watch_set *set, const limes_scree
         rc = LIMES_NOMEM;
     if (!rc)
         rc = set_thresholds(e, cfg);
+    int cache = cfg ? cfg->spelling_cache : 0;
+    if (!rc && cache >= 0 &&
+        !(e->spellings = screen_spellcache_new(cache ? (size_t)cache : SPELLCACHE_DEFAULT_TOKENS)))
+        rc = LIMES_NOMEM;
     if (rc) {
         limes_screen_engine_free(e);
         return limes_fail(err, rc, "lists", "out of memory building the screening index");
@@ -407,6 +411,7 @@ void limes_screen_engine_free(limes_screen_engine *e)
     csr_free(&e->by_group);
     csr_free(&e->by_tri);
     screen_pairs_free(&e->pairs);
+    screen_spellcache_free(e->spellings);
     free(e->docs);
     free(e->pdocs);
     strmap_free(&e->doc_keys);
@@ -431,6 +436,7 @@ void limes_screen_engine_stats(const limes_screen_engine *e, limes_screen_stats 
     out->names = e->nnames;
     out->vocabulary = e->vocab.n;
     out->build_ms = e->build_ms;
+    screen_spellcache_counts(e->spellings, &out->spelling_lookups, &out->spellings_remembered);
     out->memory_bytes =
         e->arena_cap + strmap_bytes(&e->lists) + e->cap_persons * sizeof *e->persons +
         e->cap_names * sizeof *e->names + e->cap_name_toks * sizeof *e->name_toks +

@@ -35,28 +35,25 @@ static uint32_t hash_key(uint32_t key)
 static uint32_t find_slot(const struct pair_index *p, uint32_t key)
 {
     uint32_t mask = p->nslots - 1, i = hash_key(key) & mask;
-    while (p->slot_key[i] && p->slot_key[i] != key + 1)
+    while (p->slots[i].key && p->slots[i].key != key + 1)
         i = (i + 1) & mask;
     return i;
 }
 
 static bool grow_slots(struct pair_index *p)
 {
-    uint32_t old_n = p->nslots, *old_key = p->slot_key, *old_id = p->slot_id;
+    uint32_t old_n = p->nslots;
+    struct pair_slot *old = p->slots;
     p->nslots = old_n ? old_n * 2 : 1024;
-    p->slot_key = calloc(p->nslots, sizeof *p->slot_key);
-    p->slot_id = malloc(p->nslots * sizeof *p->slot_id);
-    if (!p->slot_key || !p->slot_id) {
-        free(old_key), free(old_id);
+    p->slots = calloc(p->nslots, sizeof *p->slots);
+    if (!p->slots) {
+        free(old);
         return false;
     }
     for (uint32_t i = 0; i < old_n; i++)
-        if (old_key[i]) {
-            uint32_t s = find_slot(p, old_key[i] - 1);
-            p->slot_key[s] = old_key[i];
-            p->slot_id[s] = old_id[i];
-        }
-    free(old_key), free(old_id);
+        if (old[i].key)
+            p->slots[find_slot(p, old[i].key - 1)] = old[i];
+    free(old);
     return true;
 }
 
@@ -66,20 +63,38 @@ static uint32_t intern_pair(struct pair_index *p, uint32_t key)
     if ((p->npairs + 1) * 2 > p->nslots && !grow_slots(p))
         return SCREEN_NONE;
     uint32_t s = find_slot(p, key);
-    if (!p->slot_key[s]) {
-        p->slot_key[s] = key + 1;
-        p->slot_id[s] = p->npairs++;
-    }
-    return p->slot_id[s];
+    if (!p->slots[s].key)
+        p->slots[s] = (struct pair_slot){key + 1, p->npairs++};
+    return p->slots[s].id;
+}
+
+static uint32_t pair_key(const struct pair_index *p, uint32_t a, uint32_t b)
+{
+    return a <= b ? a * p->ncommon + b : b * p->ncommon + a;
 }
 
 uint32_t screen_pair_find(const struct pair_index *p, uint32_t a, uint32_t b)
 {
     if (!p->nslots)
         return SCREEN_NONE;
-    uint32_t key = a <= b ? a * p->ncommon + b : b * p->ncommon + a;
-    uint32_t s = find_slot(p, key);
-    return p->slot_key[s] ? p->slot_id[s] : SCREEN_NONE;
+    uint32_t s = find_slot(p, pair_key(p, a, b));
+    return p->slots[s].key ? p->slots[s].id : SCREEN_NONE;
+}
+
+size_t screen_pairs_of(const struct pair_index *p, uint32_t a, const uint32_t *b, size_t nb,
+                       uint32_t *ids)
+{
+    if (!p->nslots)
+        return 0;
+    for (size_t j = 0; j < nb; j++) /* the slots are far apart: ask for them all at once */
+        __builtin_prefetch(&p->slots[hash_key(pair_key(p, a, b[j])) & (p->nslots - 1)]);
+    size_t n = 0;
+    for (size_t j = 0; j < nb; j++) {
+        uint32_t s = find_slot(p, pair_key(p, a, b[j]));
+        if (p->slots[s].key)
+            ids[n++] = p->slots[s].id;
+    }
+    return n;
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -170,8 +185,7 @@ bool screen_pairs_build(limes_screen_engine *e)
 void screen_pairs_free(struct pair_index *p)
 {
     free(p->common);
-    free(p->slot_key);
-    free(p->slot_id);
+    free(p->slots);
     free(p->post.off);
     free(p->post.ids);
     memset(p, 0, sizeof *p);
@@ -180,7 +194,7 @@ void screen_pairs_free(struct pair_index *p)
 size_t screen_pairs_bytes(const struct pair_index *p, size_t nvocab)
 {
     return (p->common ? nvocab * sizeof *p->common : 0) +
-           (size_t)p->nslots * (sizeof *p->slot_key + sizeof *p->slot_id) +
+           (size_t)p->nslots * sizeof *p->slots +
            (p->post.off ? (p->post.nkeys + 1) * sizeof *p->post.off : 0) +
            p->post.nids * sizeof *p->post.ids;
 }

@@ -131,6 +131,9 @@ struct qctx {
     name_token qjoin[NAMES_MAX_TOKENS]; /* q[i] + q[i+1] */
     bool qjoin_ok[NAMES_MAX_TOKENS];
     float report_from; /* name score below which no hit can be reported */
+    struct spelling found[MAX_ROWS]; /* the token being reached: its spellings, in order */
+    size_t nfound;
+    bool found_all;
 };
 
 static struct row *row_for(struct qctx *c, uint32_t v)
@@ -167,6 +170,10 @@ static void consider(struct qctx *c, int qi, uint32_t v)
         r->sim[qi] = (float)sim;
         r->how[qi] = (uint8_t)how;
     }
+    if (!r || c->nfound >= MAX_ROWS)
+        c->found_all = false; /* rows ran out: this token's reach is not whole */
+    else
+        c->found[c->nfound++] = (struct spelling){v, (float)sim, (uint8_t)how};
 }
 
 static void consider_csr(struct qctx *c, int qi, const struct csr *m, uint32_t key, size_t cap)
@@ -206,7 +213,7 @@ static void reach_by_trigrams(struct qctx *c, int qi)
     }
 }
 
-static void reach(struct qctx *c, int qi)
+static void reach_in_index(struct qctx *c, int qi)
 {
     const name_token *t = &c->q->tok[qi];
     const limes_screen_engine *e = c->e;
@@ -223,6 +230,44 @@ static void reach(struct qctx *c, int qi)
         consider_csr(c, qi, &e->by_skel,
                      strmap_index(&e->skels, t->skel_na, strlen(t->skel_na)), SKEL_FANOUT);
     reach_by_trigrams(c, qi);
+}
+
+/* What the token's spellings depend on: its text and how it was read. */
+static size_t spelling_key(const name_token *t, char *key, size_t cap)
+{
+    size_t len = strlen(t->text);
+    if (len + 4 > cap)
+        return 0;
+    memcpy(key, t->text, len);
+    key[len] = '\x1f';
+    key[len + 1] = (char)(t->script + 1);
+    key[len + 2] = (char)(t->flags + 1);
+    key[len + 3] = (char)(t->art + 1);
+    return len + 4;
+}
+
+/* Step 2 for query token qi: its spellings remembered, else found in the index and remembered. */
+static void reach(struct qctx *c, int qi)
+{
+    char key[NAMES_TEXT_BYTES + 4];
+    size_t klen = spelling_key(&c->q->tok[qi], key, sizeof key);
+    size_t n = klen ? screen_spellcache_get(c->e->spellings, key, klen, c->found, MAX_ROWS)
+                    : SIZE_MAX;
+    if (n != SIZE_MAX) {
+        for (size_t k = 0; k < n; k++) {
+            struct row *r = row_for(c, c->found[k].v);
+            if (!r)
+                break;
+            r->sim[qi] = c->found[k].sim;
+            r->how[qi] = c->found[k].how;
+        }
+        return;
+    }
+    c->nfound = 0;
+    c->found_all = true;
+    reach_in_index(c, qi);
+    if (klen && c->found_all)
+        screen_spellcache_put(c->e->spellings, key, klen, c->found, c->nfound);
 }
 
 /* ---- step 3: postings ---------------------------------------------------- */
@@ -325,17 +370,15 @@ static void mark_pairs(struct qctx *c, int a, int b)
             for (uint32_t k = post->off[rw->v]; k < post->off[rw->v + 1]; k++)
                 mark(c->s, post->ids[k]);
     }
-    static _Thread_local uint32_t ca[MAX_ROWS], cb[MAX_ROWS];
+    static _Thread_local uint32_t ca[MAX_ROWS], cb[MAX_ROWS], ids[MAX_ROWS];
     size_t na = common_rows(c, a, ca), nb = common_rows(c, b, cb);
     const struct pair_index *p = &c->e->pairs;
-    for (size_t i = 0; i < na; i++)
-        for (size_t j = 0; j < nb; j++) {
-            uint32_t id = screen_pair_find(p, ca[i], cb[j]);
-            if (id == SCREEN_NONE)
-                continue;
-            for (uint32_t k = p->post.off[id]; k < p->post.off[id + 1]; k++)
+    for (size_t i = 0; i < na; i++) {
+        size_t nid = screen_pairs_of(p, ca[i], cb, nb, ids);
+        for (size_t j = 0; j < nid; j++)
+            for (uint32_t k = p->post.off[ids[j]]; k < p->post.off[ids[j] + 1]; k++)
                 mark(c->s, p->post.ids[k]);
-        }
+    }
 }
 
 /* Query token qi's best weighted spelling in each token of the name, summed into best[]. */

@@ -77,7 +77,9 @@ struct csr {
 struct pair_index {
     uint32_t *common;           /* per vocab: common id or SCREEN_NONE */
     uint32_t ncommon, npairs;
-    uint32_t *slot_key, *slot_id; /* open addressing: key + 1 (0 = empty) -> pair id */
+    struct pair_slot {
+        uint32_t key, id;       /* key + 1 (0 = empty) -> pair id; open addressing */
+    } *slots;
     uint32_t nslots;
     struct csr post;            /* pair id -> names, sorted */
 };
@@ -87,6 +89,27 @@ void screen_pairs_free(struct pair_index *p);
 size_t screen_pairs_bytes(const struct pair_index *p, size_t nvocab);
 /* The pair id of common ids a and b (either order), or SCREEN_NONE. */
 uint32_t screen_pair_find(const struct pair_index *p, uint32_t a, uint32_t b);
+/* The pair ids of common id a with each of b[0..nb) that has one, into ids; returns how many. */
+size_t screen_pairs_of(const struct pair_index *p, uint32_t a, const uint32_t *b, size_t nb,
+                       uint32_t *ids);
+
+/* Query tokens' spellings in reach, remembered (spellcache.c). */
+struct spelling {
+    uint32_t v;   /* vocabulary token */
+    float sim;    /* similarity to the query token, >= TOK_MIN */
+    uint8_t how;  /* name_match_how */
+};
+struct spellcache;
+#define SPELLCACHE_DEFAULT_TOKENS 65536
+
+struct spellcache *screen_spellcache_new(size_t tokens);
+void screen_spellcache_free(struct spellcache *c);
+/* Copy a remembered token's spellings into out (at most cap); SIZE_MAX when not remembered. */
+size_t screen_spellcache_get(struct spellcache *c, const char *key, size_t len,
+                             struct spelling *out, size_t cap);
+void screen_spellcache_put(struct spellcache *c, const char *key, size_t len,
+                           const struct spelling *hits, size_t n);
+void screen_spellcache_counts(const struct spellcache *c, size_t *lookups, size_t *found);
 
 struct scratch;
 
@@ -123,6 +146,7 @@ struct limes_screen_engine {
     struct csr by_group;  /* variant group -> vocab */
     struct csr by_tri;    /* trigram bucket -> vocab */
     struct pair_index pairs;
+    struct spellcache *spellings; /* NULL = not remembered */
     /* documents */
     struct sdoc *docs;
     size_t ndocs, cap_docs;
