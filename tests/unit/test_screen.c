@@ -10,6 +10,7 @@
  * database (LIMES_TEST_PG, tests/unit/pg_fresh.h); the engine itself does
  * not touch a store, so once is enough.
  */
+#include <pthread.h>
 #include <unistd.h>
 
 #include "limes/lists.h"
@@ -628,6 +629,87 @@ static void test_pair_index_complete(void)
     limes_watch_set_free(s);
 }
 
+/*
+ * Remembered spellings change nothing: the same queries give the same hits,
+ * scores and explanations with the cache, without it, and with a cache so
+ * small that shards are emptied while four threads query at once.
+ */
+static const char *const cache_queries[] = {
+    "Mohammed Abdulrahman Al-Tikriti", "Muhammad Abd al-Rahman Tikriti", "محمد عبد الرحمن التكريتي",
+    "Fatima Benali", "Fatimah Zahra Ben Ali", "John Smith", "Osama bin Ladin", "Jon Smyth",
+    "Tikriti Mohammed", "Zahra Fatima", "Maria Garcia", "Mohamed Ali"};
+#define NCACHE_Q (sizeof cache_queries / sizeof *cache_queries)
+
+static char *result_text(const limes_screen_engine *e, const char *name)
+{
+    limes_screen_query q = {.name = name, .min_score = 0.5};
+    limes_screen_result r;
+    limes_error err = {0};
+    if (limes_screen_engine_query(e, &q, &r, &err))
+        return strdup("error");
+    json_t *j = limes_screen_result_json(&r);
+    char *text = json_dumps(j, JSON_SORT_KEYS);
+    json_decref(j);
+    limes_screen_result_free(&r);
+    return text;
+}
+
+struct cache_run {
+    const limes_screen_engine *e;
+    char **expected;
+    int mismatches;
+};
+
+static void *query_all(void *arg)
+{
+    struct cache_run *run = arg;
+    for (int round = 0; round < 20; round++)
+        for (size_t i = 0; i < NCACHE_Q; i++) {
+            char *got = result_text(run->e, cache_queries[(i + (size_t)round) % NCACHE_Q]);
+            run->mismatches += strcmp(got, run->expected[(i + (size_t)round) % NCACHE_Q]) != 0;
+            free(got);
+        }
+    return NULL;
+}
+
+static void test_spelling_cache(void)
+{
+    limes_watch_set *s = test_set();
+    limes_error err = {0};
+    limes_screen_engine *plain, *tiny;
+    limes_screen_config off = {.spelling_cache = -1}, small = {.spelling_cache = 16};
+    CHECK(!limes_screen_engine_build(s, &off, &plain, &err));
+    CHECK(!limes_screen_engine_build(s, &small, &tiny, &err));
+    char *expected[NCACHE_Q];
+    for (size_t i = 0; i < NCACHE_Q; i++) {
+        expected[i] = result_text(plain, cache_queries[i]);
+        char *first = result_text(E, cache_queries[i]), *again = result_text(E, cache_queries[i]);
+        CHECK_STR(first, expected[i]);
+        CHECK_STR(again, expected[i]);
+        free(first), free(again);
+    }
+    limes_screen_stats st;
+    limes_screen_engine_stats(E, &st);
+    CHECK(st.spelling_lookups > 0 && st.spellings_remembered > 0);
+    limes_screen_engine_stats(plain, &st);
+    CHECK(st.spelling_lookups == 0);
+    pthread_t th[4];
+    struct cache_run runs[4];
+    for (int t = 0; t < 4; t++) {
+        runs[t] = (struct cache_run){tiny, expected, 0};
+        CHECK(pthread_create(&th[t], NULL, query_all, &runs[t]) == 0);
+    }
+    for (int t = 0; t < 4; t++) {
+        pthread_join(th[t], NULL);
+        CHECK(runs[t].mismatches == 0);
+    }
+    for (size_t i = 0; i < NCACHE_Q; i++)
+        free(expected[i]);
+    limes_screen_engine_free(plain);
+    limes_screen_engine_free(tiny);
+    limes_watch_set_free(s);
+}
+
 int main(int argc, char **argv)
 {
     on_pg = argc > 1 && strcmp(argv[1], "--pg") == 0;
@@ -650,6 +732,7 @@ int main(int argc, char **argv)
     RUN(test_known_non_hits);
     RUN(test_common_tokens);
     RUN(test_pair_index_complete);
+    RUN(test_spelling_cache);
     RUN(test_dob_nationality_gender);
     RUN(test_documents);
     RUN(test_explanation_and_json);
