@@ -567,7 +567,9 @@ static limes_rc pg_copy_in(void *conn, const char *table, const char *cols, int 
  * per row.  Setting it needs superuser or the SET privilege on the
  * parameter (GRANT SET ON PARAMETER session_replication_role TO ...); if
  * the server refuses, the checks simply stay on.  The savepoint keeps a
- * refusal from aborting the transaction.
+ * refusal from aborting the transaction.  Replica mode skips every
+ * ordinary trigger too (the schema has none) and each switch resets this
+ * session's cached plans (re-planned on next use: a few small statements).
  */
 static bool pg_skip_key_checks(void *conn, bool skip)
 {
