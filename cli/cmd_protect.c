@@ -107,49 +107,58 @@ static int read_file(const char *path, char **data, size_t *len)
     return EXIT_OK;
 }
 
-static int indicators_load(limes_store *s, const char *path)
+typedef limes_rc (*load_fn)(limes_store *s, const char *data, size_t len, const char *actor,
+                           json_t **summary, limes_error *err);
+
+/* Read a data file, load it with `load` and audit it; *summary is the loader's. */
+static int load_file(limes_store *s, const char *path, load_fn load, const char *action,
+                     json_t **summary)
 {
     char *data;
     size_t len;
     int rc = read_file(path, &data, &len);
     if (rc)
         return rc;
-    json_t *summary;
     limes_error err = {0};
-    limes_rc lrc = limes_protect_set_load(s, data, len, cli_actor(), &summary, &err);
+    limes_rc lrc = load(s, data, len, cli_actor(), summary, &err);
     free(data);
     if (lrc)
         return cli_error(&err);
-    cli_audit(s, "cli protect indicators load", path, "ok");
+    cli_audit(s, action, path, "ok");
+    return EXIT_OK;
+}
+
+static const char *load_outcome(const json_t *summary)
+{
+    return json_is_true(json_object_get(summary, "changed")) ? "loaded and active"
+                                                             : "already loaded (unchanged)";
+}
+
+static int indicators_load(limes_store *s, const char *path)
+{
+    json_t *summary;
+    int rc = load_file(s, path, limes_protect_set_load, "cli protect indicators load", &summary);
+    if (rc)
+        return rc;
     printf("indicator set %s version %s: %lld indicators, %s\n",
            json_string_value(json_object_get(summary, "set")),
            json_string_value(json_object_get(summary, "version")),
            (long long)json_integer_value(json_object_get(summary, "indicators")),
-           json_is_true(json_object_get(summary, "changed")) ? "loaded and active"
-                                                            : "already loaded (unchanged)");
+           load_outcome(summary));
     json_decref(summary);
     return EXIT_OK;
 }
 
 static int rules_load(limes_store *s, const char *path)
 {
-    char *data;
-    size_t len;
-    int rc = read_file(path, &data, &len);
+    json_t *summary;
+    int rc = load_file(s, path, limes_protect_rules_load, "cli protect rules load", &summary);
     if (rc)
         return rc;
-    json_t *summary;
-    limes_error err = {0};
-    limes_rc lrc = limes_protect_rules_load(s, data, len, cli_actor(), &summary, &err);
-    free(data);
-    if (lrc)
-        return cli_error(&err);
-    cli_audit(s, "cli protect rules load", path, "ok");
     printf("recommendation rules version %s: %lld rules, %s\n",
            json_string_value(json_object_get(summary, "version")),
            (long long)json_integer_value(json_object_get(summary, "rules")),
-           json_is_true(json_object_get(summary, "changed")) ? "loaded and active"
-                                                            : "already loaded (unchanged)");
+           load_outcome(summary));
     json_decref(summary);
     return EXIT_OK;
 }
