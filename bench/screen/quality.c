@@ -4,7 +4,8 @@
  * at each threshold, false alerts per 1,000 synthetic negative travellers
  * (negatives_global.csv + negatives_us.csv against UN + OFAC), the
  * precision-recall table, cross-script recall (each UN individual's
- * Arabic original-script name against an index of the Latin names only)
+ * Arabic original-script name against an index of the Latin names only,
+ * and each Latin name against an index of the Arabic names only)
  * and OFAC alias recall (each alt.csv alias of an individual against the
  * list without that alias), also on the aliases a spelling model can reach
  * at all (reachable(): another spelling of one of the person's other
@@ -269,6 +270,66 @@ static limes_watch_set *load(const char *dir)
     return a;
 }
 
+/*
+ * The other direction: the Latin primary name of each UN individual who
+ * has an Arabic-script name, against an index holding the Arabic names
+ * only.
+ */
+static void reverse_cross_script(const limes_watch_set *set, double *ms)
+{
+    limes_watch_set arabic = {0};
+    arabic.persons = calloc(set->npersons ? set->npersons : 1, sizeof *arabic.persons);
+    for (size_t i = 0; i < set->npersons; i++) {
+        const limes_watch_person *p = &set->persons[i];
+        if (strcmp(p->list, "UN") != 0)
+            continue;
+        limes_watch_person c = *p;
+        c.names = calloc(p->nnames ? p->nnames : 1, sizeof *c.names);
+        c.nnames = 0;
+        for (size_t k = 0; k < p->nnames; k++)
+            if (!strcmp(p->names[k].script, "Arab"))
+                c.names[c.nnames++] = p->names[k];
+        if (c.nnames)
+            arabic.persons[arabic.npersons++] = c;
+        else
+            free(c.names);
+    }
+    limes_screen_engine *e;
+    limes_error err = {0};
+    if (limes_screen_engine_build(&arabic, NULL, &e, &err))
+        exit(1);
+    size_t found[NT] = {0}, nq = 0;
+    for (size_t i = 0; i < arabic.npersons; i++) {
+        const limes_watch_person *c = &arabic.persons[i];
+        const limes_watch_person *p = NULL;
+        for (size_t j = 0; j < set->npersons && !p; j++)
+            if (set->persons[j].id == c->id && !strcmp(set->persons[j].ref, c->ref))
+                p = &set->persons[j];
+        for (size_t k = 0; p && k < p->nnames; k++) {
+            if (!strcmp(p->names[k].script, "Arab") || p->names[k].quality != LIMES_NAME_PRIMARY)
+                continue; /* aliases are often other names altogether */
+            struct row r = {0};
+            snprintf(r.name, sizeof r.name, "%s", p->names[k].full);
+            double t, sc = screen_one(e, &r, c->ref, &t, NULL);
+            if (sc == -2)
+                continue;
+            ms[nq++] = t;
+            for (int j = 0; j < NT; j++)
+                found[j] += sc >= thr(j);
+            if (sc < LIMES_SCREEN_DEFAULT_THRESHOLD && getenv("SHOW_RMISSES"))
+                printf("rmiss: %s -> %s (%.3f)\n", r.name, c->ref, sc);
+        }
+    }
+    printf("\ncross-script, other way: %zu Latin primary names of UN individuals vs an index "
+           "of their %zu persons' Arabic-script names only\n",
+           nq, arabic.npersons);
+    recall_lines(found, nq);
+    for (size_t i = 0; i < arabic.npersons; i++)
+        free(arabic.persons[i].names);
+    free(arabic.persons);
+    limes_screen_engine_free(e);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -404,6 +465,7 @@ int main(int argc, char **argv)
         free(latin.persons[i].names);
     free(latin.persons);
     limes_screen_engine_free(le);
+    reverse_cross_script(set, ms);
 
     /* OFAC aliases: each alias of an individual against a list without that
        alias (the other names stay).  Aliases are split into FOLDS folds by
