@@ -78,21 +78,25 @@ static int resolve(int cls)
     return reads[0] ? reads[0] : cls;
 }
 
-/*
- * Units of cp[0..n) of one script.  Without expand each unit writes its
- * canonical class only (an ambiguous Arabic letter: its first reading);
- * with expand an Arabic letter also writes its other readings, and a Latin
- * group the classes of the ambiguous Arabic letters it may write.
- */
-static void build_units(const uint32_t *cp, size_t n, name_script script, bool expand,
-                        struct units *us)
+/* A letter (Arabic) or letter group (Latin) with its class and alternatives. */
+struct letter {
+    int cls;           /* skeleton.tsv class; upper case: an ambiguous Arabic letter */
+    const char *alt;   /* other classes of this letter or group (may be upper case) */
+    const char *reads; /* the Latin readings of an upper-case class, else "" */
+    bool initial;      /* first of the token */
+};
+
+/* The letters of cp[0..n) of one script into out[NAMES_MAX_CHARS]; returns the count. */
+static size_t letters(const uint32_t *cp, size_t n, name_script script, struct letter *out)
 {
+    size_t k = 0;
     if (script == NS_ARABIC) {
-        for (size_t i = 0; i < n && us->n < NAMES_MAX_CHARS; i++) {
-            const char *alt = "";
-            int cls = cp[i] >= '0' && cp[i] <= '9' ? (int)cp[i] : names_skel_arabic(cp[i], &alt);
-            const char *reads = names_skel_class_alt(cls);
-            add_unit(us, resolve(cls), expand ? reads : "", expand ? alt : "", i == 0);
+        for (size_t i = 0; i < n && k < NAMES_MAX_CHARS; i++) {
+            struct letter *l = &out[k++];
+            l->alt = "";
+            l->cls = cp[i] >= '0' && cp[i] <= '9' ? (int)cp[i] : names_skel_arabic(cp[i], &l->alt);
+            l->reads = names_skel_class_alt(l->cls);
+            l->initial = i == 0;
         }
     } else if (script == NS_LATIN) {
         char ascii[NAMES_MAX_CHARS + 1];
@@ -100,18 +104,35 @@ static void build_units(const uint32_t *cp, size_t n, name_script script, bool e
         for (size_t i = 0; i < n && na < NAMES_MAX_CHARS; i++)
             if (cp[i] < 0x80)
                 ascii[na++] = (char)cp[i];
-        for (size_t i = 0; i < na && us->n < NAMES_MAX_CHARS;) {
-            size_t used = 1;
-            const char *alt = "";
-            int cls = ascii[i] >= '0' && ascii[i] <= '9'
-                          ? ascii[i]
-                          : names_skel_latin(ascii + i, na - i, &used, &alt);
-            char alts[4] = "";
-            for (size_t k = 0; expand && alt[k] && k < 3; k++)
-                alts[k] = (char)resolve(alt[k]);
-            add_unit(us, cls, alts, "", i == 0);
-            i += used;
+        for (size_t i = 0, used = 1; i < na && k < NAMES_MAX_CHARS; i += used) {
+            struct letter *l = &out[k++];
+            l->alt = l->reads = "";
+            used = 1;
+            l->cls = ascii[i] >= '0' && ascii[i] <= '9'
+                         ? ascii[i]
+                         : names_skel_latin(ascii + i, na - i, &used, &l->alt);
+            l->initial = i == 0;
         }
+    }
+    return k;
+}
+
+/*
+ * Units of cp[0..n) of one script.  Without expand each unit writes its
+ * canonical class only (an ambiguous Arabic letter: its first reading);
+ * with expand an Arabic letter also writes its other readings, and a Latin
+ * group the first readings of the ambiguous Arabic letters it may write.
+ */
+static void build_units(const uint32_t *cp, size_t n, name_script script, bool expand,
+                        struct units *us)
+{
+    struct letter ls[NAMES_MAX_CHARS];
+    size_t nl = letters(cp, n, script, ls);
+    for (size_t i = 0; i < nl && us->n < NAMES_MAX_CHARS; i++) {
+        char alts[4] = "";
+        for (size_t k = 0; expand && ls[i].alt[k] && k < 3; k++)
+            alts[k] = (char)resolve(ls[i].alt[k]);
+        add_unit(us, resolve(ls[i].cls), expand ? ls[i].reads : "", alts, ls[i].initial);
     }
 }
 
@@ -154,50 +175,24 @@ static void combine(const struct units *us, size_t i, char *buf, size_t o, struc
 /* The canonical skeleton: what combine() gives first, without the units. */
 void names_skeleton(const uint32_t *cp, size_t n, name_script script, char *out)
 {
-    size_t o = 0;
-    if (script == NS_ARABIC) {
-        for (size_t i = 0; i < n; i++) {
-            const char *alt;
-            int cls = cp[i] >= '0' && cp[i] <= '9' ? (int)cp[i] : names_skel_arabic(cp[i], &alt);
-            put_class(out, &o, resolve(cls), i == 0);
-        }
-    } else if (script == NS_LATIN) {
-        char ascii[NAMES_MAX_CHARS + 1];
-        size_t na = 0;
-        for (size_t i = 0; i < n && na < NAMES_MAX_CHARS; i++)
-            if (cp[i] < 0x80)
-                ascii[na++] = (char)cp[i];
-        for (size_t i = 0; i < na;) {
-            size_t used = 1;
-            const char *alt;
-            int cls = ascii[i] >= '0' && ascii[i] <= '9'
-                          ? ascii[i]
-                          : names_skel_latin(ascii + i, na - i, &used, &alt);
-            put_class(out, &o, cls, i == 0);
-            i += used;
-        }
-    }
+    struct letter ls[NAMES_MAX_CHARS];
+    size_t nl = letters(cp, n, script, ls), o = 0;
+    for (size_t i = 0; i < nl; i++)
+        put_class(out, &o, resolve(ls[i].cls), ls[i].initial);
     finish(out, o);
 }
 
 size_t names_skeleton_alts(const uint32_t *cp, size_t n, char *cls, char *alt)
 {
-    char ascii[NAMES_MAX_CHARS + 1];
-    size_t na = 0, o = 0;
-    for (size_t i = 0; i < n && na < NAMES_MAX_CHARS; i++)
-        if (cp[i] < 0x80)
-            ascii[na++] = (char)cp[i];
-    for (size_t i = 0; i < na;) {
-        size_t used = 1;
-        const char *alts = "";
-        int c = ascii[i] >= '0' && ascii[i] <= '9' ? ascii[i]
-                                                     : names_skel_latin(ascii + i, na - i, &used, &alts);
-        char w = written(c, i == 0), a = alts[0] ? written(resolve(alts[0]), i == 0) : 0;
+    struct letter ls[NAMES_MAX_CHARS];
+    size_t nl = letters(cp, n, NS_LATIN, ls), o = 0;
+    for (size_t i = 0; i < nl; i++) {
+        char w = written(ls[i].cls, ls[i].initial);
+        char a = ls[i].alt[0] ? written(resolve(ls[i].alt[0]), ls[i].initial) : 0;
         if (w && !(o > 0 && cls[o - 1] == w) && o + 1 < NAMES_SKEL_BYTES) {
             cls[o] = w;
             alt[o++] = a;
         }
-        i += used;
     }
     if (o > 1 && cls[o - 1] == 'h')
         o--;
@@ -207,12 +202,11 @@ size_t names_skeleton_alts(const uint32_t *cp, size_t n, char *cls, char *alt)
 
 bool names_has_readings(const uint32_t *cp, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        const char *alt;
-        int cls = names_skel_arabic(cp[i], &alt);
-        if (alt[0] || names_skel_class_alt(cls)[0])
+    struct letter ls[NAMES_MAX_CHARS];
+    size_t nl = letters(cp, n, NS_ARABIC, ls);
+    for (size_t i = 0; i < nl; i++)
+        if (ls[i].alt[0] || ls[i].reads[0])
             return true;
-    }
     return false;
 }
 

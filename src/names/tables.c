@@ -99,28 +99,43 @@ static const struct fold_rule *find_rule(const struct fold_rule *rules, size_t n
     return bsearch(&key, rules, n, sizeof key, cmp_fold);
 }
 
-/* "from <TAB> to" lines, to possibly empty. */
-static limes_rc load_fold(const char *name)
+typedef limes_rc (*line_fn)(void *ctx, const char *line, size_t len);
+
+/* Call fn on each line of a compiled-in table, up to its first error. */
+static limes_rc each_line(const char *name, line_fn fn, void *ctx)
 {
     const struct embedded_file *f = data_file(name);
     if (!f)
         return T.err.rc;
     const char *p = f->data, *end = f->data + f->len, *line;
     size_t len;
-    while (next_line(&p, end, &line, &len)) {
-        const char *tab = memchr(line, '\t', len);
-        uint32_t from[2], to[4];
-        if (!tab || names_utf8_decode(line, (size_t)(tab - line), from, 2) != 1)
-            return limes_fail(&T.err, LIMES_INTERNAL, name, "malformed line in %s", name);
-        long nt = names_utf8_decode(tab + 1, (size_t)(line + len - tab - 1), to, 4);
-        if (nt < 0 || nt > 3 || T.nfold >= sizeof T.fold / sizeof T.fold[0])
-            return limes_fail(&T.err, LIMES_INTERNAL, name, "malformed line in %s", name);
-        struct fold_rule *r = &T.fold[T.nfold++];
-        r->from = from[0];
-        r->n = (int)nt;
-        memcpy(r->to, to, (size_t)nt * sizeof to[0]);
-    }
+    limes_rc rc = LIMES_OK;
+    while (!rc && next_line(&p, end, &line, &len))
+        rc = fn(ctx, line, len);
+    return rc;
+}
+
+/* "from <TAB> to" lines, to possibly empty; ctx is the table's name. */
+static limes_rc fold_line(void *ctx, const char *line, size_t len)
+{
+    const char *name = ctx;
+    const char *tab = memchr(line, '\t', len);
+    uint32_t from[2], to[4];
+    if (!tab || names_utf8_decode(line, (size_t)(tab - line), from, 2) != 1)
+        return limes_fail(&T.err, LIMES_INTERNAL, name, "malformed line in %s", name);
+    long nt = names_utf8_decode(tab + 1, (size_t)(line + len - tab - 1), to, 4);
+    if (nt < 0 || nt > 3 || T.nfold >= sizeof T.fold / sizeof T.fold[0])
+        return limes_fail(&T.err, LIMES_INTERNAL, name, "malformed line in %s", name);
+    struct fold_rule *r = &T.fold[T.nfold++];
+    r->from = from[0];
+    r->n = (int)nt;
+    memcpy(r->to, to, (size_t)nt * sizeof to[0]);
     return LIMES_OK;
+}
+
+static limes_rc load_fold(const char *name)
+{
+    return each_line(name, fold_line, (void *)name);
 }
 
 static int cmp_latin(const void *a, const void *b)
@@ -128,34 +143,36 @@ static int cmp_latin(const void *a, const void *b)
     return strcmp(((const struct latin_group *)a)->s, ((const struct latin_group *)b)->s);
 }
 
+static limes_rc skeleton_line(void *ctx, const char *line, size_t len)
+{
+    (void)ctx;
+    const char *tab = memchr(line, '\t', len);
+    if (!tab || line + len - tab != 2)
+        return limes_fail(&T.err, LIMES_INTERNAL, "skeleton.tsv", "malformed line");
+    char cls = tab[1] == '-' ? 0 : tab[1];
+    size_t slen = (size_t)(tab - line);
+    if ((unsigned char)line[0] < 0x80) {
+        if (slen > 3 || T.nlatin >= sizeof T.latin / sizeof T.latin[0])
+            return limes_fail(&T.err, LIMES_INTERNAL, "skeleton.tsv", "malformed line");
+        memcpy(T.latin[T.nlatin].s, line, slen);
+        T.latin[T.nlatin].s[slen] = '\0';
+        T.latin[T.nlatin].len = slen;
+        T.latin[T.nlatin++].cls = cls;
+    } else {
+        uint32_t c[2];
+        if (names_utf8_decode(line, slen, c, 2) != 1 ||
+            T.nskel_ar >= sizeof T.skel_ar / sizeof T.skel_ar[0])
+            return limes_fail(&T.err, LIMES_INTERNAL, "skeleton.tsv", "malformed line");
+        T.skel_ar[T.nskel_ar++] = (struct fold_rule){.from = c[0], .to = {(uint32_t)cls}};
+    }
+    return LIMES_OK;
+}
+
 static limes_rc load_skeleton(void)
 {
-    const struct embedded_file *f = data_file("skeleton.tsv");
-    if (!f)
-        return T.err.rc;
-    const char *p = f->data, *end = f->data + f->len, *line;
-    size_t len;
-    while (next_line(&p, end, &line, &len)) {
-        const char *tab = memchr(line, '\t', len);
-        if (!tab || line + len - tab != 2)
-            return limes_fail(&T.err, LIMES_INTERNAL, "skeleton.tsv", "malformed line");
-        char cls = tab[1] == '-' ? 0 : tab[1];
-        size_t slen = (size_t)(tab - line);
-        if ((unsigned char)line[0] < 0x80) {
-            if (slen > 3 || T.nlatin >= sizeof T.latin / sizeof T.latin[0])
-                return limes_fail(&T.err, LIMES_INTERNAL, "skeleton.tsv", "malformed line");
-            memcpy(T.latin[T.nlatin].s, line, slen);
-            T.latin[T.nlatin].s[slen] = '\0';
-            T.latin[T.nlatin].len = slen;
-            T.latin[T.nlatin++].cls = cls;
-        } else {
-            uint32_t c[2];
-            if (names_utf8_decode(line, slen, c, 2) != 1 ||
-                T.nskel_ar >= sizeof T.skel_ar / sizeof T.skel_ar[0])
-                return limes_fail(&T.err, LIMES_INTERNAL, "skeleton.tsv", "malformed line");
-            T.skel_ar[T.nskel_ar++] = (struct fold_rule){.from = c[0], .to = {(uint32_t)cls}};
-        }
-    }
+    limes_rc rc = each_line("skeleton.tsv", skeleton_line, NULL);
+    if (rc)
+        return rc;
     qsort(T.skel_ar, T.nskel_ar, sizeof T.skel_ar[0], cmp_fold);
     qsort(T.latin, T.nlatin, sizeof T.latin[0], cmp_latin);
     for (size_t c = 0; c < 128; c++)
@@ -166,45 +183,44 @@ static limes_rc load_skeleton(void)
 }
 
 /* "source <TAB> classes": alternatives of a Latin group, class or Arabic letter. */
-static limes_rc load_skeleton_alt(void)
+static limes_rc skeleton_alt_line(void *ctx, const char *line, size_t len)
 {
-    const struct embedded_file *f = data_file("skeleton_alt.tsv");
-    if (!f)
-        return T.err.rc;
-    const char *p = f->data, *end = f->data + f->len, *line;
-    size_t len;
-    while (next_line(&p, end, &line, &len)) {
-        const char *tab = memchr(line, '\t', len);
-        size_t slen = tab ? (size_t)(tab - line) : 0, alen = tab ? (size_t)(line + len - tab - 1) : 0;
-        char alt[4] = {0};
-        if (!tab || alen == 0 || alen > 3)
-            return limes_fail(&T.err, LIMES_INTERNAL, "skeleton_alt.tsv", "malformed line");
-        memcpy(alt, tab + 1, alen);
-        bool done = false;
-        if (slen == 1 && line[0] >= 'A' && line[0] <= 'Z') {
-            memcpy(T.class_alt[line[0] - 'A'], alt, 4);
-            done = true;
-        } else if ((unsigned char)line[0] < 0x80) {
-            for (size_t i = 0; i < T.nlatin; i++)
-                if (T.latin[i].len == slen && !memcmp(T.latin[i].s, line, slen)) {
-                    memcpy(T.latin[i].alt, alt, 4);
-                    done = true;
-                }
-        } else {
-            uint32_t c[2];
-            struct fold_rule *r = names_utf8_decode(line, slen, c, 2) == 1
-                                      ? (struct fold_rule *)find_rule(T.skel_ar, T.nskel_ar, c[0])
-                                      : NULL;
-            if (r) {
-                memcpy(&r->to[1], alt, 4);
+    (void)ctx;
+    const char *tab = memchr(line, '\t', len);
+    size_t slen = tab ? (size_t)(tab - line) : 0, alen = tab ? (size_t)(line + len - tab - 1) : 0;
+    char alt[4] = {0};
+    if (!tab || alen == 0 || alen > 3)
+        return limes_fail(&T.err, LIMES_INTERNAL, "skeleton_alt.tsv", "malformed line");
+    memcpy(alt, tab + 1, alen);
+    bool done = false;
+    if (slen == 1 && line[0] >= 'A' && line[0] <= 'Z') {
+        memcpy(T.class_alt[line[0] - 'A'], alt, 4);
+        done = true;
+    } else if ((unsigned char)line[0] < 0x80) {
+        for (size_t i = 0; i < T.nlatin; i++)
+            if (T.latin[i].len == slen && !memcmp(T.latin[i].s, line, slen)) {
+                memcpy(T.latin[i].alt, alt, 4);
                 done = true;
             }
+    } else {
+        uint32_t c[2];
+        struct fold_rule *r = names_utf8_decode(line, slen, c, 2) == 1
+                                  ? (struct fold_rule *)find_rule(T.skel_ar, T.nskel_ar, c[0])
+                                  : NULL;
+        if (r) {
+            memcpy(&r->to[1], alt, 4);
+            done = true;
         }
-        if (!done)
-            return limes_fail(&T.err, LIMES_INTERNAL, "skeleton_alt.tsv",
-                              "alternative for a letter skeleton.tsv does not list");
     }
+    if (!done)
+        return limes_fail(&T.err, LIMES_INTERNAL, "skeleton_alt.tsv",
+                          "alternative for a letter skeleton.tsv does not list");
     return LIMES_OK;
+}
+
+static limes_rc load_skeleton_alt(void)
+{
+    return each_line("skeleton_alt.tsv", skeleton_alt_line, NULL);
 }
 
 /* Words of a line, normalised by the ICU stage only, joined by one space. */
@@ -231,51 +247,49 @@ static bool raw_words(const char *s, size_t len, char *out, size_t cap, size_t *
     return true;
 }
 
+static limes_rc particle_line(void *ctx, const char *line, size_t len)
+{
+    (void)ctx;
+    const char *tab = memchr(line, '\t', len);
+    char words[256];
+    size_t nw;
+    if (!tab || !raw_words(line, (size_t)(tab - line), words, sizeof words, &nw) || nw != 1)
+        return limes_fail(&T.err, LIMES_INTERNAL, "particles.tsv", "malformed line");
+    size_t rl = (size_t)(line + len - tab - 1);
+    uint32_t rule = rl == 4 && !memcmp(tab + 1, "glue", 4)      ? NP_GLUE
+                    : rl == 4 && !memcmp(tab + 1, "drop", 4)    ? NP_DROP
+                    : rl == 7 && !memcmp(tab + 1, "article", 7) ? NP_ARTICLE
+                    : rl == 6 && !memcmp(tab + 1, "suffix", 6)  ? NP_SUFFIX
+                    : rl == 4 && !memcmp(tab + 1, "link", 4)    ? NP_LINK
+                    : rl == 6 && !memcmp(tab + 1, "second", 6)  ? NP_SECOND
+                                                                : NP_NONE;
+    if (rule == NP_NONE)
+        return limes_fail(&T.err, LIMES_INTERNAL, "particles.tsv", "unknown rule");
+    if (strmap_put(&T.particles, words, strlen(words), rule, NULL))
+        return limes_fail(&T.err, LIMES_NOMEM, "names", "out of memory");
+    return LIMES_OK;
+}
+
 static limes_rc load_particles(void)
 {
-    const struct embedded_file *f = data_file("particles.tsv");
-    if (!f)
-        return T.err.rc;
-    const char *p = f->data, *end = f->data + f->len, *line;
-    size_t len;
-    while (next_line(&p, end, &line, &len)) {
-        const char *tab = memchr(line, '\t', len);
-        char words[256];
-        size_t nw;
-        if (!tab || !raw_words(line, (size_t)(tab - line), words, sizeof words, &nw) || nw != 1)
-            return limes_fail(&T.err, LIMES_INTERNAL, "particles.tsv", "malformed line");
-        size_t rl = (size_t)(line + len - tab - 1);
-        uint32_t rule = rl == 4 && !memcmp(tab + 1, "glue", 4)      ? NP_GLUE
-                        : rl == 4 && !memcmp(tab + 1, "drop", 4)    ? NP_DROP
-                        : rl == 7 && !memcmp(tab + 1, "article", 7) ? NP_ARTICLE
-                        : rl == 6 && !memcmp(tab + 1, "suffix", 6)  ? NP_SUFFIX
-                        : rl == 4 && !memcmp(tab + 1, "link", 4)    ? NP_LINK
-                        : rl == 6 && !memcmp(tab + 1, "second", 6)  ? NP_SECOND
-                                                                    : NP_NONE;
-        if (rule == NP_NONE)
-            return limes_fail(&T.err, LIMES_INTERNAL, "particles.tsv", "unknown rule");
-        if (strmap_put(&T.particles, words, strlen(words), rule, NULL))
-            return limes_fail(&T.err, LIMES_NOMEM, "names", "out of memory");
-    }
+    return each_line("particles.tsv", particle_line, NULL);
+}
+
+static limes_rc title_line(void *ctx, const char *line, size_t len)
+{
+    (void)ctx;
+    char words[256];
+    size_t nw;
+    if (!raw_words(line, len, words, sizeof words, &nw) || nw > 4)
+        return LIMES_OK;
+    if (strmap_put(&T.titles, words, strlen(words), (uint32_t)nw, NULL))
+        return limes_fail(&T.err, LIMES_NOMEM, "names", "out of memory");
     return LIMES_OK;
 }
 
 static limes_rc load_titles(void)
 {
-    const struct embedded_file *f = data_file("titles.txt");
-    if (!f)
-        return T.err.rc;
-    const char *p = f->data, *end = f->data + f->len, *line;
-    size_t len;
-    while (next_line(&p, end, &line, &len)) {
-        char words[256];
-        size_t nw;
-        if (!raw_words(line, len, words, sizeof words, &nw) || nw > 4)
-            continue;
-        if (strmap_put(&T.titles, words, strlen(words), (uint32_t)nw, NULL))
-            return limes_fail(&T.err, LIMES_NOMEM, "names", "out of memory");
-    }
-    return LIMES_OK;
+    return each_line("titles.txt", title_line, NULL);
 }
 
 /* ---- variant groups ------------------------------------------------------ */
@@ -421,20 +435,17 @@ static limes_rc finish_groups(struct pending *pd)
     return LIMES_OK;
 }
 
+static limes_rc variant_line(void *ctx, const char *line, size_t len)
+{
+    if (!load_variant_line(ctx, line, len))
+        return limes_fail(&T.err, LIMES_NOMEM, "names", "out of memory");
+    return LIMES_OK;
+}
+
 static limes_rc load_variants(void)
 {
-    const struct embedded_file *f = data_file("variants.tsv");
-    if (!f)
-        return T.err.rc;
     struct pending pd = {0};
-    const char *p = f->data, *end = f->data + f->len, *line;
-    size_t len;
-    limes_rc rc = LIMES_OK;
-    while (next_line(&p, end, &line, &len))
-        if (!load_variant_line(&pd, line, len)) {
-            rc = limes_fail(&T.err, LIMES_NOMEM, "names", "out of memory");
-            break;
-        }
+    limes_rc rc = each_line("variants.tsv", variant_line, &pd);
     if (!rc)
         rc = finish_groups(&pd);
     free(pd.tok);
