@@ -64,7 +64,10 @@
  * - A failed fdatasync.  After an I/O error Linux may drop the dirty pages
  *   and report success to a later fsync, so the WAL can no longer be
  *   trusted: the failure is latched, the commits it covered and every
- *   later commit report LIMES_STORE, and the store must be reopened.
+ *   later commit report LIMES_STORE, and the store must be reopened.  Such
+ *   a commit may still be visible to readers of this process although it
+ *   was reported as failed (with synchronous=FULL it would have been
+ *   rolled back): the caller was told it is not durable, which is true.
  * - Read transactions and rollbacks write nothing to the WAL: no sync.
  * Commits and syncs are counted (store_sqlite_counts, sqlite_sync.h) for
  * tests and metrics.
