@@ -63,6 +63,17 @@ static void *committer(void *arg)
     return NULL;
 }
 
+/* Run fn on THREADS threads at once (argument: the thread's number) and wait. */
+static void run_threads(void *(*fn)(void *))
+{
+    pthread_t threads[THREADS];
+    commit_failures = 0;
+    for (int t = 0; t < THREADS; t++)
+        pthread_create(&threads[t], NULL, fn, (void *)(intptr_t)t);
+    for (int t = 0; t < THREADS; t++)
+        pthread_join(threads[t], NULL);
+}
+
 static int64_t count_rows(const char *sql)
 {
     store_tx *tx;
@@ -87,11 +98,7 @@ static void test_concurrent_commits_share_syncs(void)
 
     int64_t commits0, syncs0, commits1, syncs1;
     store_sqlite_counts(&commits0, &syncs0);
-    pthread_t threads[THREADS];
-    for (int t = 0; t < THREADS; t++)
-        pthread_create(&threads[t], NULL, committer, (void *)(intptr_t)t);
-    for (int t = 0; t < THREADS; t++)
-        pthread_join(threads[t], NULL);
+    run_threads(committer);
     store_sqlite_counts(&commits1, &syncs1);
     limes_store_close(store);
 
@@ -152,12 +159,7 @@ static void test_concurrent_audit_appends_chain(void)
     int64_t before = count_rows("SELECT COUNT(*) FROM audit");
     int64_t commits0, syncs0, commits1, syncs1;
     store_sqlite_counts(&commits0, &syncs0);
-    commit_failures = 0;
-    pthread_t threads[THREADS];
-    for (int t = 0; t < THREADS; t++)
-        pthread_create(&threads[t], NULL, auditor, (void *)(intptr_t)t);
-    for (int t = 0; t < THREADS; t++)
-        pthread_join(threads[t], NULL);
+    run_threads(auditor);
     store_sqlite_counts(&commits1, &syncs1);
     fprintf(stderr, "  %d audit entries in %lld commits\n", THREADS * COMMITS_EACH,
             (long long)(commits1 - commits0));
