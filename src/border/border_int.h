@@ -65,14 +65,13 @@ limes_rc border_refusal_record_tx(store_tx *tx, const limes_refusal_in *in, int6
                                   int64_t *id, int64_t *traveller_out, limes_error *err);
 
 /*
- * Bulk recording (bulk.c): the rules of crossings.c with a few multi-row
- * statements per chunk.  Possible when every row names its document and no
+ * Bulk recording (bulk.c): the rules of crossings.c with one bulk load per
+ * table per chunk.  Possible when every row names its document and no
  * traveller_id, and the batch is worth it.
  */
 bool border_bulk_possible(const limes_crossing_in *in, size_t n);
 limes_rc border_crossings_bulk_tx(store_tx *tx, const limes_crossing_in *in, size_t n,
-                                  int64_t now, bool small_chunks, limes_crossing_out *out,
-                                  limes_error *err);
+                                  int64_t now, limes_crossing_out *out, limes_error *err);
 
 /* Upper-case A-Z letters and single spaces, accents dropped: the name search key. */
 void border_name_key(const char *in, char *out, size_t n);

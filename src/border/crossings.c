@@ -260,8 +260,7 @@ limes_rc limes_crossings_record_batch(limes_store *s, const limes_crossing_in *i
     int64_t now = time_now_ms();
     struct border_bcp_memo memo = {0};
     if (border_bulk_possible(in, n))
-        rc = border_crossings_bulk_tx(tx, in, n, now,
-                                      strcmp(limes_store_backend(s), "sqlite") == 0, out, err);
+        rc = border_crossings_bulk_tx(tx, in, n, now, out, err);
     else
         for (size_t i = 0; i < n && !rc; i++)
             rc = record_in_tx(tx, &in[i], now, &memo, &out[i], err);
