@@ -11,7 +11,10 @@
  * Each token then carries its cross-script consonant skeleton
  * (data/names/skeleton.tsv), so "محمد", "Mohammed" and "Muhammad" share the
  * key "mhmd", and may belong to variant groups learnt from Wikidata
- * (data/names/variants.tsv, see tools/gen-name-variants.py).
+ * (data/names/variants.tsv, see tools/gen-name-variants.py).  Arabic
+ * letters that Latin writes in more than one way (ث as th or s, ض as d or
+ * z) give a token further keys and readings (data/names/skeleton_alt.tsv:
+ * names_token_keys, names_token_readings).
  *
  * Memory: nothing here allocates per call.  name_parts is a plain value the
  * caller owns (on the stack is fine).  Tables are loaded once per process
