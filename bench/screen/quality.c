@@ -198,10 +198,11 @@ static void recall_lines(const size_t *found, size_t n)
 
 /*
  * Can a spelling model tie this alias to the person's other names at all?
- * Yes when it is another spelling of one of them: each token of the alias
- * has a token spelt alike in that name and each token of the name one in
- * the alias (same normalised text, same consonant skeleton of 2+ classes,
- * or Jaro-Winkler >= 0.85 on the text).  The test does not use the
+ * Yes when it is another spelling of one of them: as many tokens, each
+ * token of the alias has a token spelt alike in that name and each token
+ * of the name one in the alias (same normalised text, same consonant
+ * skeleton of 2+ classes, or Jaro-Winkler >= 0.88 on texts whose lengths
+ * differ by 2 at most).  The test does not use the
  * engine's similarity, so it does not move when the engine changes.
  * Kunyas, nicknames, other names altogether and shortened names (a part
  * of another name) fail it.
@@ -210,8 +211,9 @@ static bool token_alike(const name_token *a, const name_token *b)
 {
     if (a->script != b->script)
         return false;
+    int dlen = (int)a->ncp - (int)b->ncp;
     if ((strlen(a->skel) >= 2 && !strcmp(a->skel, b->skel)) ||
-        names_jaro_winkler(a->cp, a->ncp, b->cp, b->ncp, false) >= 0.85)
+        (dlen >= -2 && dlen <= 2 && names_jaro_winkler(a->cp, a->ncp, b->cp, b->ncp, false) >= 0.88))
         return true;
     return a->ncp == b->ncp && !memcmp(a->cp, b->cp, a->ncp * sizeof a->cp[0]);
 }
@@ -237,7 +239,8 @@ static bool reachable(const char *alias, const limes_watch_person *kept)
         return false;
     for (size_t k = 0; k < kept->nnames; k++) {
         const char *n = kept->names[k].full;
-        if (n && !names_normalize(n, strlen(n), 0, &b, &err) && covered(&a, &b) && covered(&b, &a))
+        if (n && !names_normalize(n, strlen(n), 0, &b, &err) && a.n == b.n && covered(&a, &b) &&
+            covered(&b, &a))
             return true;
     }
     return false;
