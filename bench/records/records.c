@@ -6,8 +6,12 @@
  * document look-up or creation, stay matching, regime and lawful-stay
  * computation at entry.
  *
- * usage: records DB ROWS BATCH  -> one JSON line with the figures (wall time,
- * and the CPU time of this process: on PostgreSQL the server's is apart)
+ * usage: records DB ROWS BATCH [TRAVELLERS] -> one JSON line with the figures
+ * (wall time, and the CPU time of this process: on PostgreSQL the server's is
+ * apart).  TRAVELLERS > 0 draws the travellers from a pool of that size, so
+ * that once the pool has been seen every crossing is by a known traveller
+ * whose earlier stays are loaded and whose last activity is updated (each
+ * visit a week after the last); 0 (the default) makes every traveller new.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,11 +28,11 @@ static double clock_s(clockid_t clock)
 
 int main(int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: records DB ROWS BATCH\n");
+    if (argc != 4 && argc != 5) {
+        fprintf(stderr, "usage: records DB ROWS BATCH [TRAVELLERS]\n");
         return 2;
     }
-    long rows = atol(argv[2]), batch = atol(argv[3]);
+    long rows = atol(argv[2]), batch = atol(argv[3]), pool = argc == 5 ? atol(argv[4]) : 0;
     if (rows < 2 || batch < 1 || batch > 100000)
         return 2;
     limes_store *s;
@@ -48,7 +52,8 @@ int main(int argc, char **argv)
         long n = rows - done < batch ? rows - done : batch;
         for (long k = 0; k < n; k++) {
             long i = done + k;
-            long traveller = i / 2;
+            long traveller = pool > 0 ? i / 2 % pool : i / 2;
+            long visit = pool > 0 ? i / 2 / pool : 0;
             snprintf(numbers[k], sizeof numbers[k], "BR%09ld", traveller);
             const char *nat = nats[traveller % 6];
             in[k] = (limes_crossing_in){
@@ -57,7 +62,7 @@ int main(int argc, char **argv)
                 .doc = {.doc_type = "P", .issuer = nat, .number = numbers[k]},
                 .bcp_code = i % 3 ? "TN-TUN-AIR" : "TN-RASJEDIR",
                 .direction = i % 2 ? "exit" : "entry",
-                .at_ms = base_ms + (i % 2) * 5 * 86400000LL + traveller % 1000,
+                .at_ms = base_ms + (visit * 7 + (i % 2) * 5) * 86400000LL + traveller % 1000,
                 .officer = "bench"};
         }
         if (limes_crossings_record_batch(s, in, (size_t)n, out, &err)) {
@@ -68,9 +73,9 @@ int main(int argc, char **argv)
     }
     double secs = clock_s(CLOCK_MONOTONIC) - t0;
     double cpu = clock_s(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
-    printf("{\"backend\": \"%s\", \"rows\": %ld, \"batch\": %ld, \"seconds\": %.3f, "
-           "\"rows_per_second\": %.0f, \"client_cpu_seconds\": %.3f}\n",
-           limes_store_backend(s), rows, batch, secs, rows / secs, cpu);
+    printf("{\"backend\": \"%s\", \"rows\": %ld, \"batch\": %ld, \"travellers\": %ld, "
+           "\"seconds\": %.3f, \"rows_per_second\": %.0f, \"client_cpu_seconds\": %.3f}\n",
+           limes_store_backend(s), rows, batch, pool > 0 ? pool : rows / 2, secs, rows / secs, cpu);
     free(in);
     free(out);
     free(numbers);
