@@ -126,7 +126,7 @@ static void first_letter(const name_token *t, name_token *out)
     out->cp[0] = t->cp[0];
     out->ncp = 1;
     out->script = t->script;
-    if (t->script == NS_ARABIC && names_has_readings(out->cp, 1))
+    if (names_has_readings(out->cp, 1, (name_script)out->script))
         out->flags = NT_READINGS;
     names_skeleton(out->cp, 1, (name_script)out->script, out->skel);
 }
@@ -204,36 +204,46 @@ static double same_script_sim(const name_token *a, const name_token *b, name_mat
 }
 
 /*
- * Skeletons of an Arabic and a Latin token: 1 if the Latin skeleton is
- * one of the Arabic token's readings (names_token_readings: ث as t or s,
- * ض as d or z, ...), else the best Jaro-Winkler between them.
+ * Skeletons of an Arabic and a Latin token: 1 if they share a reading
+ * (names_token_readings: ث as t or s, ض as d or z, ...; "sh" as s + h),
+ * else the best Jaro-Winkler between their readings.
  */
+struct readings {
+    uint32_t cp[NAMES_MAX_CHARS];
+    uint8_t ncp, art, flags;
+    size_t n;
+    char keys[NAMES_MAX_KEYS][NAMES_SKEL_BYTES];
+};
+
+/* The readings of t, remembered: one query token meets many others in a row. */
+static const struct readings *readings_of(struct readings *last, const name_token *t)
+{
+    if (last->ncp != t->ncp || last->art != t->art || last->flags != t->flags ||
+        memcmp(last->cp, t->cp, t->ncp * sizeof t->cp[0])) {
+        memcpy(last->cp, t->cp, t->ncp * sizeof t->cp[0]);
+        last->ncp = t->ncp;
+        last->art = t->art;
+        last->flags = t->flags;
+        last->n = names_token_readings(t, last->keys, NAMES_MAX_KEYS);
+    }
+    return last;
+}
+
 static double cross_skel_sim(const name_token *ar, const name_token *la)
 {
-    /* one query token meets many others in a row: remember its readings */
-    static _Thread_local struct {
-        uint32_t cp[NAMES_MAX_CHARS];
-        uint8_t ncp, art, flags;
-        size_t n;
-        char keys[NAMES_MAX_KEYS][NAMES_SKEL_BYTES];
-    } last;
-    if (last.ncp != ar->ncp || last.art != ar->art || last.flags != ar->flags ||
-        memcmp(last.cp, ar->cp, ar->ncp * sizeof ar->cp[0])) {
-        memcpy(last.cp, ar->cp, ar->ncp * sizeof ar->cp[0]);
-        last.ncp = ar->ncp;
-        last.art = ar->art;
-        last.flags = ar->flags;
-        last.n = names_token_readings(ar, last.keys, NAMES_MAX_KEYS);
-    }
+    static _Thread_local struct readings last_ar, last_la;
+    const struct readings *ra = readings_of(&last_ar, ar);
+    const struct readings *rl = (la->flags & NT_READINGS) ? readings_of(&last_la, la) : NULL;
     char kl[2][NAMES_SKEL_BYTES];
-    size_t na = last.n, nl = names_token_readings(la, kl, 2);
-    char (*ka)[NAMES_SKEL_BYTES] = last.keys;
+    size_t na = ra->n, nl = rl ? rl->n : names_token_readings(la, kl, 2);
+    const char (*ka)[NAMES_SKEL_BYTES] = ra->keys;
+    const char (*kk)[NAMES_SKEL_BYTES] = rl ? rl->keys : (const char (*)[NAMES_SKEL_BYTES])kl;
     double best = 0.0;
     for (size_t i = 0; i < na; i++)
         for (size_t j = 0; j < nl; j++) {
-            if (!strcmp(ka[i], kl[j]))
+            if (!strcmp(ka[i], kk[j]))
                 return 1.0;
-            double s = jw_str(ka[i], kl[j]);
+            double s = jw_str(ka[i], kk[j]);
             best = s > best ? s : best;
         }
     return best;

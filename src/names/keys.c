@@ -21,9 +21,12 @@
 #define MAX_OPTIONS 6
 #define MAX_LEAVES 256 /* combinations tried per token, whatever max says */
 
-/* One letter or letter group: the classes it may write (opt[0] = its own; 0 = none). */
+/*
+ * One letter or letter group: what it may write (opt[0]: its own class),
+ * each option one class or two ("sh" read as s + h); 0 = nothing.
+ */
 struct unit {
-    char opt[MAX_OPTIONS];
+    char opt[MAX_OPTIONS][2];
     uint8_t n;
 };
 
@@ -56,27 +59,51 @@ static void finish(char *out, size_t o)
     out[o] = '\0';
 }
 
-static void add_unit(struct units *us, int cls, const char *alt, const char *alt2, bool initial)
-{
-    struct unit *u = &us->u[us->n];
-    u->n = 0;
-    u->opt[u->n++] = written(cls, initial);
-    for (const char *list[2] = {alt, alt2}, **l = list; l < list + 2; l++)
-        for (const char *a = *l; *a && u->n < MAX_OPTIONS; a++) {
-            char c = written(*a, initial);
-            if (!memchr(u->opt, c, u->n))
-                u->opt[u->n++] = c;
-        }
-    if (u->n > 1 || u->opt[0])
-        us->n++; /* a unit that never writes anything is left out */
-}
-
 /* The Latin class an upper-case (ambiguous Arabic) class is written as first. */
 static int resolve(int cls)
 {
     const char *reads = names_skel_class_alt(cls);
     return reads[0] ? reads[0] : cls;
 }
+
+static bool has_option(const struct unit *u, char a, char b)
+{
+    for (int k = 0; k < u->n; k++)
+        if (u->opt[k][0] == a && u->opt[k][1] == b)
+            return true;
+    return false;
+}
+
+/*
+ * A unit writing cls or one of the alternatives in alt and alt2: each
+ * character one class, "x+y" two classes in a row (a Latin digraph read
+ * as two letters).  splits_only keeps only the two-class alternatives.
+ */
+static void add_unit(struct units *us, int cls, const char *alt, const char *alt2, bool initial,
+                     bool splits_only)
+{
+    struct unit *u = &us->u[us->n];
+    u->n = 0;
+    u->opt[0][0] = written(cls, initial);
+    u->opt[0][1] = 0;
+    u->n = 1;
+    for (const char *list[2] = {alt, alt2}, **l = list; l < list + 2; l++)
+        for (const char *a = *l; *a && u->n < MAX_OPTIONS; a++) {
+            bool split = a[1] == '+' && a[2];
+            if (splits_only && !split)
+                continue;
+            char c = written(resolve(*a), initial), c2 = split ? written(resolve(a[2]), false) : 0;
+            if (split)
+                a += 2;
+            if (!has_option(u, c, c2)) {
+                u->opt[u->n][0] = c;
+                u->opt[u->n++][1] = c2;
+            }
+        }
+    if (u->n > 1 || u->opt[0][0])
+        us->n++; /* a unit that never writes anything is left out */
+}
+
 
 /* A letter (Arabic) or letter group (Latin) with its class and alternatives. */
 struct letter {
@@ -118,22 +145,22 @@ static size_t letters(const uint32_t *cp, size_t n, name_script script, struct l
 }
 
 /*
- * Units of cp[0..n) of one script.  Without expand each unit writes its
+ * Units of cp[0..n) of one script.  EX_NONE: each unit writes its
  * canonical class only (an ambiguous Arabic letter: its first reading);
- * with expand an Arabic letter also writes its other readings, and a Latin
- * group the first readings of the ambiguous Arabic letters it may write.
+ * EX_ALL: an Arabic letter also writes its other readings, a Latin group
+ * the first readings of the ambiguous Arabic letters it may write and its
+ * reading as two letters; EX_SPLITS: a Latin group only the latter.
  */
-static void build_units(const uint32_t *cp, size_t n, name_script script, bool expand,
+enum expand { EX_NONE, EX_SPLITS, EX_ALL };
+
+static void build_units(const uint32_t *cp, size_t n, name_script script, enum expand ex,
                         struct units *us)
 {
     struct letter ls[NAMES_MAX_CHARS];
     size_t nl = letters(cp, n, script, ls);
-    for (size_t i = 0; i < nl && us->n < NAMES_MAX_CHARS; i++) {
-        char alts[4] = "";
-        for (size_t k = 0; expand && ls[i].alt[k] && k < 3; k++)
-            alts[k] = (char)resolve(ls[i].alt[k]);
-        add_unit(us, resolve(ls[i].cls), expand ? ls[i].reads : "", alts, ls[i].initial);
-    }
+    for (size_t i = 0; i < nl && us->n < NAMES_MAX_CHARS; i++)
+        add_unit(us, resolve(ls[i].cls), ex == EX_ALL ? ls[i].reads : "",
+                 ex == EX_NONE ? "" : ls[i].alt, ls[i].initial, ex == EX_SPLITS);
 }
 
 struct keyset {
@@ -164,10 +191,12 @@ static void combine(const struct units *us, size_t i, char *buf, size_t o, struc
         return;
     }
     for (int k = 0; k < us->u[i].n; k++) {
-        char c = us->u[i].opt[k];
         size_t o2 = o;
-        if (c && !(o > 0 && buf[o - 1] == c) && o + 1 < NAMES_SKEL_BYTES)
-            buf[o2++] = c; /* a repeated class is written once */
+        for (int j = 0; j < 2; j++) {
+            char c = us->u[i].opt[k][j];
+            if (c && !(o2 > 0 && buf[o2 - 1] == c) && o2 + 1 < NAMES_SKEL_BYTES)
+                buf[o2++] = c; /* a repeated class is written once */
+        }
         combine(us, i + 1, buf, o2, ks);
     }
 }
@@ -200,12 +229,16 @@ size_t names_skeleton_alts(const uint32_t *cp, size_t n, char *cls, char *alt)
     return o;
 }
 
-bool names_has_readings(const uint32_t *cp, size_t n)
+bool names_has_readings(const uint32_t *cp, size_t n, name_script script)
 {
-    struct letter ls[NAMES_MAX_CHARS];
-    size_t nl = letters(cp, n, NS_ARABIC, ls);
-    for (size_t i = 0; i < nl; i++)
-        if (ls[i].alt[0] || ls[i].reads[0])
+    for (size_t i = 0; script == NS_ARABIC && i < n; i++) {
+        const char *alt;
+        int cls = names_skel_arabic(cp[i], &alt);
+        if (alt[0] || names_skel_class_alt(cls)[0])
+            return true;
+    }
+    for (size_t i = 1; script == NS_LATIN && i < n; i++)
+        if (cp[i] < 0x80 && cp[i - 1] < 0x80 && names_skel_split(cp[i - 1], cp[i]))
             return true;
     return false;
 }
@@ -220,28 +253,30 @@ size_t names_abd_prefix(const name_token *t)
     return t->script == NS_LATIN && t->cp[0] == 'a' && t->cp[1] == 'b' && t->cp[2] == 'd' ? 3 : 0;
 }
 
-/* Keys of a token; expand_latin: a Latin token's alternatives too. */
-static size_t token_keys(const name_token *t, bool expand_latin, char (*keys)[NAMES_SKEL_BYTES],
-                         size_t max)
+/* Keys of a token; all: a Latin token's alternatives too, else only its two-letter readings. */
+static size_t token_keys(const name_token *t, bool all, char (*keys)[NAMES_SKEL_BYTES], size_t max)
 {
     static _Thread_local struct units us;
     struct keyset ks = {.keys = keys, .max = max};
     char buf[NAMES_SKEL_BYTES];
     keyset_add(&ks, t->skel);
     keyset_add(&ks, t->skel_na);
-    bool expand = t->script == NS_ARABIC ? (t->flags & NT_READINGS) != 0 : expand_latin;
-    if (!expand)
+    enum expand ex = t->script == NS_ARABIC ? ((t->flags & NT_READINGS) ? EX_ALL : EX_NONE)
+                     : all                  ? EX_ALL
+                     : (t->flags & NT_READINGS) ? EX_SPLITS
+                                                : EX_NONE;
+    if (ex == EX_NONE)
         return ks.n;
     /* an "abd" compound keys as "abd" + the name (see token_skeleton) */
     size_t abd = names_abd_prefix(t);
     us.n = 0;
-    build_units(t->cp, abd, (name_script)t->script, false, &us);
-    build_units(t->cp + abd, t->ncp - abd, (name_script)t->script, true, &us);
+    build_units(t->cp, abd, (name_script)t->script, EX_NONE, &us);
+    build_units(t->cp + abd, t->ncp - abd, (name_script)t->script, ex, &us);
     combine(&us, 0, buf, 0, &ks);
     if (t->art) {
         us.n = 0;
         ks.leaves = 0;
-        build_units(t->cp + t->art, t->ncp - t->art, (name_script)t->script, true, &us);
+        build_units(t->cp + t->art, t->ncp - t->art, (name_script)t->script, ex, &us);
         combine(&us, 0, buf, 0, &ks);
     }
     return ks.n;

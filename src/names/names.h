@@ -41,7 +41,7 @@ typedef enum name_script { NS_NONE = 0, NS_LATIN = 1, NS_ARABIC = 2, NS_OTHER = 
 enum name_token_flags {
     NT_INITIAL = 1 << 0, /* a single Latin letter: "J." */
     NT_GLUED = 1 << 1,   /* built by gluing a particle to the next token */
-    NT_READINGS = 1 << 2, /* Arabic, with letters Latin writes in more than one way (ث ض ...) */
+    NT_READINGS = 1 << 2, /* letters with other readings: Arabic ث ض ..., Latin sh zh dh */
 };
 
 typedef struct name_token {
@@ -89,8 +89,11 @@ void names_skeleton(const uint32_t *cp, size_t n, name_script script, char *out)
  * into alt[] (0 if none: "nazir" -> "nzr", "\0d\0"); returns the length.
  */
 size_t names_skeleton_alts(const uint32_t *cp, size_t n, char *cls, char *alt);
-/* Has this Arabic-script sequence letters with other readings (skeleton_alt.tsv)? */
-bool names_has_readings(const uint32_t *cp, size_t n);
+/*
+ * Has this sequence letters with other readings (skeleton_alt.tsv)?  Arabic:
+ * any; Latin: a letter group also read as two letters ("sh" as s + h).
+ */
+bool names_has_readings(const uint32_t *cp, size_t n, name_script script);
 
 #define NAMES_MAX_KEYS 16
 /*
@@ -106,10 +109,10 @@ bool names_has_readings(const uint32_t *cp, size_t n);
 size_t names_token_keys(const name_token *t, char (*keys)[NAMES_SKEL_BYTES], size_t max);
 /*
  * The keys an Arabic token may be read as in Latin (its skeleton and every
- * other reading of its ambiguous letters); for a Latin token its skeleton
- * and skeleton without the article.  An Arabic token and a Latin one are
- * one skeleton when the Latin token's skeleton is among the Arabic
- * token's readings.
+ * other reading of its ambiguous letters); for a Latin token its skeleton,
+ * its skeleton without the article, and those its digraphs give read as
+ * two letters ("ishaq": sk, shk).  An Arabic token and a Latin one are one
+ * skeleton when they share a reading.
  */
 size_t names_token_readings(const name_token *t, char (*keys)[NAMES_SKEL_BYTES], size_t max);
 
@@ -141,6 +144,8 @@ int names_skel_arabic(uint32_t c, const char **alt);
 int names_skel_latin(const char *s, size_t n, size_t *used, const char **alt);
 /* The Latin classes an upper-case class reads as ("" for other classes). */
 const char *names_skel_class_alt(int cls);
+/* Is the Latin group a b (ASCII) also read as two letters ("sh": s + h)? */
+bool names_skel_split(uint32_t a, uint32_t b);
 enum names_particle {
     NP_NONE = 0, NP_GLUE = 1, NP_DROP = 2, NP_ARTICLE = 3, NP_SUFFIX = 4, NP_LINK = 5, NP_SECOND = 6
 };

@@ -321,7 +321,7 @@ void names_finish_token(name_token *t)
     if ((t->script == NS_LATIN || t->script == NS_ARABIC) && t->ncp == 1)
         t->flags |= NT_INITIAL; /* "J.", "س." */
     t->flags &= (uint8_t)~NT_READINGS;
-    if (t->script == NS_ARABIC && names_has_readings(t->cp, t->ncp))
+    if (names_has_readings(t->cp, t->ncp, (name_script)t->script))
         t->flags |= NT_READINGS;
     t->ngroups = 0;
     add_groups(t, t->text, len);

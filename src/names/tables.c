@@ -38,6 +38,7 @@ static struct {
     struct fold_rule skel_ar[96]; /* to[0] = class char or 0; to[1] = alternatives (4 chars) */
     size_t nskel_ar;
     char class_alt[26][4];        /* upper-case class -> the classes it reads as */
+    bool split[128][128];         /* Latin two-letter groups also read as two letters */
     struct latin_group latin[64];
     size_t nlatin;
     size_t latin_first[128]; /* first group starting with each ASCII letter (groups sorted) */
@@ -200,6 +201,7 @@ static limes_rc skeleton_alt_line(void *ctx, const char *line, size_t len)
         for (size_t i = 0; i < T.nlatin; i++)
             if (T.latin[i].len == slen && !memcmp(T.latin[i].s, line, slen)) {
                 memcpy(T.latin[i].alt, alt, 4);
+                T.split[line[0] & 127][line[1] & 127] = slen == 2 && strchr(alt, '+');
                 done = true;
             }
     } else {
@@ -497,6 +499,11 @@ int names_skel_arabic(uint32_t c, const char **alt)
     const struct fold_rule *r = find_rule(T.skel_ar, T.nskel_ar, c);
     *alt = r ? (const char *)&r->to[1] : "";
     return r ? (int)r->to[0] : -1;
+}
+
+bool names_skel_split(uint32_t a, uint32_t b)
+{
+    return a < 128 && b < 128 && T.split[a][b];
 }
 
 const char *names_skel_class_alt(int cls)

@@ -224,6 +224,11 @@ static void test_ambiguous_letters(void)
     CHECK(tsim("Natheer", "Nazir", &how) >= 0.85 && how == NM_SKELETON);
     CHECK(tsim("Wathiq", "Wasiq", &how) >= 0.85 && how == NM_SKELETON);
     CHECK(tsim("Nasir", "Nadir", &how) < 0.93 && how != NM_SKELETON); /* s is never d */
+    /* Latin digraphs also read as two letters */
+    CHECK(tsim("مظهري", "Mazhari", &how) >= 0.85 && how == NM_SKELETON);
+    CHECK(tsim("اسحاق", "Eshaq", &how) >= 0.85);
+    CHECK(has_key("eshaq", "shk"));
+    CHECK(tsim("مزاري", "Mazhari", &how) < 0.9 && how != NM_SKELETON); /* no h in the Arabic */
     /* Pashto letters */
     CHECK_STR(skel("پښتون"), skel("Pashtun"));
     CHECK_STR(skel("ډېر"), "dr");
