@@ -93,7 +93,8 @@ size_t screen_spellcache_get(struct spellcache *c, const char *key, size_t len,
     uint32_t k = strmap_index(&s->keys, key, len);
     if (k != STRMAP_NONE && s->count[k] <= cap) {
         n = s->count[k];
-        memcpy(out, s->hits + s->start[k], n * sizeof *out);
+        if (n) /* a token with no spelling in reach has no hits (s->hits may be NULL) */
+            memcpy(out, s->hits + s->start[k], n * sizeof *out);
     }
     pthread_mutex_unlock(&s->lock);
     if (n != SIZE_MAX)
@@ -119,7 +120,8 @@ void screen_spellcache_put(struct spellcache *c, const char *key, size_t len,
         array_grow((void **)&s->hits, &s->cap_hits, s->nhits + n, sizeof *s->hits)) {
         s->start[k] = (uint32_t)s->nhits;
         s->count[k] = (uint32_t)n;
-        memcpy(s->hits + s->nhits, hits, n * sizeof *hits);
+        if (n)
+            memcpy(s->hits + s->nhits, hits, n * sizeof *hits);
         s->nhits += n;
     } else if (s->keys.n > before) {
         shard_empty(s); /* out of memory half-way: drop the shard rather than keep a bad key */
