@@ -38,6 +38,7 @@
 #define MERGE_CANDIDATES 24     /* vocabulary tokens taken from one skeleton key */
 #define PAIR_WALK_UP_TO 256 /* postings up to which a token is walked, not paired */
 #define PAIR_MODE_FROM 4096 /* postings of the pair set beyond which pairs are read */
+#define JOIN_POSTINGS_MAX 256 /* postings up to which a joined spelling leads to names */
 
 uint32_t screen_trigram(uint32_t a, uint32_t b, uint32_t c);
 
@@ -46,6 +47,8 @@ struct row {
     uint8_t how[NAMES_MAX_TOKENS];
     uint32_t v;
     float idf; /* 1 + log(names / (1 + postings)): rarer tokens say more */
+    float join_sim; /* as a spelling of query tokens join_at and join_at + 1 written as one */
+    int8_t join_at;
 };
 
 struct scratch {
@@ -153,7 +156,8 @@ static struct row *row_for(struct qctx *c, uint32_t v)
     return r;
 }
 
-static void consider(struct qctx *c, int qi, uint32_t v)
+/* Compare vocabulary token v with t (once per token step); keep it if close. */
+static void consider(struct qctx *c, const name_token *t, uint32_t v)
 {
     struct scratch *s = c->s;
     if (s->vseen[v] == s->stamp)
@@ -162,21 +166,17 @@ static void consider(struct qctx *c, int qi, uint32_t v)
     name_token vt;
     eng_vtok_token(c->e, v, &vt);
     name_match_how how;
-    double sim = names_token_sim(&c->q->tok[qi], &vt, &how);
+    double sim = names_token_sim(t, &vt, &how);
     if (sim < TOK_MIN)
         return;
-    struct row *r = row_for(c, v);
-    if (r) {
-        r->sim[qi] = (float)sim;
-        r->how[qi] = (uint8_t)how;
-    }
-    if (!r || c->nfound >= MAX_ROWS)
-        c->found_all = false; /* rows ran out: this token's reach is not whole */
+    if (c->nfound >= MAX_ROWS)
+        c->found_all = false; /* more spellings than rows: this token's reach is not whole */
     else
         c->found[c->nfound++] = (struct spelling){v, (float)sim, (uint8_t)how};
 }
 
-static void consider_csr(struct qctx *c, int qi, const struct csr *m, uint32_t key, size_t cap)
+static void consider_csr(struct qctx *c, const name_token *t, const struct csr *m, uint32_t key,
+                         size_t cap)
 {
     if (key == STRMAP_NONE || key >= m->nkeys)
         return;
@@ -184,12 +184,11 @@ static void consider_csr(struct qctx *c, int qi, const struct csr *m, uint32_t k
     if (to - from > cap)
         to = from + (uint32_t)cap;
     for (uint32_t k = from; k < to; k++)
-        consider(c, qi, m->ids[k]);
+        consider(c, t, m->ids[k]);
 }
 
-static void reach_by_trigrams(struct qctx *c, int qi)
+static void reach_by_trigrams(struct qctx *c, const name_token *t)
 {
-    const name_token *t = &c->q->tok[qi];
     struct scratch *s = c->s;
     const struct csr *m = &c->e->by_tri;
     s->ntri = 0;
@@ -208,28 +207,29 @@ static void reach_by_trigrams(struct qctx *c, int qi)
         const struct vtok *x = &c->e->vt[v];
         bool close_len = x->ncp + 3 >= t->ncp && t->ncp + 3 >= x->ncp;
         if (s->tri_count[v] >= need && close_len)
-            consider(c, qi, v);
+            consider(c, t, v);
         s->tri_count[v] = 0;
     }
 }
 
-static void reach_in_index(struct qctx *c, int qi)
+/* t's spellings by exact text, variant group and skeleton; by trigrams too if fuzzy. */
+static void reach_in_index(struct qctx *c, const name_token *t, bool fuzzy)
 {
-    const name_token *t = &c->q->tok[qi];
     const limes_screen_engine *e = c->e;
     c->s->stamp++;
     uint32_t v = strmap_index(&e->vocab, t->text, strlen(t->text));
     if (v != STRMAP_NONE)
-        consider(c, qi, v);
+        consider(c, t, v);
     for (int g = 0; g < t->ngroups; g++)
-        consider_csr(c, qi, &e->by_group, t->groups[g], SKEL_FANOUT);
+        consider_csr(c, t, &e->by_group, t->groups[g], SKEL_FANOUT);
     if (t->skel[0] && strlen(t->skel) >= 2)
-        consider_csr(c, qi, &e->by_skel, strmap_index(&e->skels, t->skel, strlen(t->skel)),
+        consider_csr(c, t, &e->by_skel, strmap_index(&e->skels, t->skel, strlen(t->skel)),
                      SKEL_FANOUT);
     if (t->skel_na[0])
-        consider_csr(c, qi, &e->by_skel,
-                     strmap_index(&e->skels, t->skel_na, strlen(t->skel_na)), SKEL_FANOUT);
-    reach_by_trigrams(c, qi);
+        consider_csr(c, t, &e->by_skel, strmap_index(&e->skels, t->skel_na, strlen(t->skel_na)),
+                     SKEL_FANOUT);
+    if (fuzzy)
+        reach_by_trigrams(c, t);
 }
 
 /* What the token's spellings depend on: its text and how it was read. */
@@ -246,28 +246,68 @@ static size_t spelling_key(const name_token *t, char *key, size_t cap)
     return len + 4;
 }
 
-/* Step 2 for query token qi: its spellings remembered, else found in the index and remembered. */
-static void reach(struct qctx *c, int qi)
+/* The spellings in reach of t into c->found: remembered, else found in the index and remembered. */
+static void find_spellings(struct qctx *c, const name_token *t)
 {
     char key[NAMES_TEXT_BYTES + 4];
-    size_t klen = spelling_key(&c->q->tok[qi], key, sizeof key);
+    size_t klen = spelling_key(t, key, sizeof key);
     size_t n = klen ? screen_spellcache_get(c->e->spellings, key, klen, c->found, MAX_ROWS)
                     : SIZE_MAX;
     if (n != SIZE_MAX) {
-        for (size_t k = 0; k < n; k++) {
-            struct row *r = row_for(c, c->found[k].v);
-            if (!r)
-                break;
-            r->sim[qi] = c->found[k].sim;
-            r->how[qi] = c->found[k].how;
-        }
+        c->nfound = n;
         return;
     }
     c->nfound = 0;
     c->found_all = true;
-    reach_in_index(c, qi);
+    reach_in_index(c, t, true);
     if (klen && c->found_all)
         screen_spellcache_put(c->e->spellings, key, klen, c->found, c->nfound);
+}
+
+/* Step 2 for query token qi: a row for each of its spellings. */
+static void reach(struct qctx *c, int qi)
+{
+    find_spellings(c, &c->q->tok[qi]);
+    for (size_t k = 0; k < c->nfound; k++) {
+        struct row *r = row_for(c, c->found[k].v);
+        if (!r)
+            break;
+        r->sim[qi] = c->found[k].sim;
+        r->how[qi] = c->found[k].how;
+    }
+}
+
+/*
+ * Query tokens i and i+1 written as one ("wali jan" / WALIJAN, "ولی جان"):
+ * the joined token's spellings mark rows as holding both.  Only exact
+ * keys (text, variant group, skeleton: no trigrams, which a long joined
+ * token would pay dearly for) and spellings with few postings (a common
+ * one would flood the candidates) are taken; not remembered, since joined
+ * tokens seldom repeat.
+ */
+static void reach_joined(struct qctx *c, int i)
+{
+    c->nfound = 0;
+    c->found_all = true;
+    reach_in_index(c, &c->qjoin[i], false);
+    const struct csr *p = &c->e->postings;
+    const name_token *t = &c->qjoin[i];
+    for (size_t k = 0; k < c->nfound; k++) {
+        uint32_t v = c->found[k].v;
+        const struct vtok *x = &c->e->vt[v];
+        bool whole = x->ncp + 2 >= t->ncp && t->ncp + 2 >= x->ncp; /* not one half of it */
+        if (!whole || p->off[v + 1] - p->off[v] > JOIN_POSTINGS_MAX)
+            continue;
+        struct row *r = row_for(c, v);
+        if (!r)
+            break;
+        if (r->sim[i] > 0 || r->sim[i + 1] > 0)
+            continue; /* a spelling of one of the two already */
+        if (c->found[k].sim > r->join_sim) {
+            r->join_sim = c->found[k].sim;
+            r->join_at = (int8_t)i;
+        }
+    }
 }
 
 /* ---- step 3: postings ---------------------------------------------------- */
@@ -394,6 +434,9 @@ static void best_spellings(const struct qctx *c, const struct sname *sn, float *
         for (int i = 0; i < c->q->n; i++)
             if (r->sim[i] * r->idf * c->qw[i] > best[i])
                 best[i] = r->sim[i] * r->idf * c->qw[i];
+        for (int i = r->join_at; r->join_sim > 0 && i <= r->join_at + 1; i++)
+            if (r->join_sim * r->idf * c->qw[i] > best[i])
+                best[i] = r->join_sim * r->idf * c->qw[i];
     }
 }
 
@@ -463,6 +506,11 @@ static void collect_by_pairs(struct qctx *c, const int *set, int nset, const siz
         for (int b = a + 1; b < nset; b++)
             if (!walked[a] && !walked[b])
                 mark_pairs(c, set[a], set[b]);
+    const struct csr *p = &c->e->postings;
+    for (size_t r = 0; r < c->s->nrows; r++) /* names holding two query tokens written as one */
+        for (uint32_t k = c->s->rows[r].join_sim > 0 ? p->off[c->s->rows[r].v] : 0;
+             c->s->rows[r].join_sim > 0 && k < p->off[c->s->rows[r].v + 1]; k++)
+            mark(c->s, p->ids[k]);
     support_of_held(c, set, nset);
 }
 
@@ -521,6 +569,25 @@ static void walk_rarest_first(struct qctx *c, const int *order, int n, const siz
 }
 
 
+/* Names holding a spelling of two query tokens written as one, with both tokens' weight. */
+static void walk_joined(struct qctx *c)
+{
+    struct scratch *s = c->s;
+    const struct csr *p = &c->e->postings;
+    for (size_t r = 0; r < s->nrows; r++) {
+        const struct row *rw = &s->rows[r];
+        if (rw->join_sim <= 0)
+            continue;
+        float w = (c->qw[rw->join_at] + c->qw[rw->join_at + 1]) * rw->join_sim * rw->idf;
+        for (uint32_t k = p->off[rw->v]; k < p->off[rw->v + 1]; k++) {
+            uint32_t n = p->ids[k];
+            if (s->acc[n] == 0)
+                s->touched[s->ntouched++] = n;
+            s->acc[n] += w;
+        }
+    }
+}
+
 /* Step 3: the names in reach, each with its support (acc). */
 static void accumulate(struct qctx *c)
 {
@@ -534,10 +601,12 @@ static void accumulate(struct qctx *c)
     size_t set_postings = 0;
     for (int k = 0; k < nset; k++)
         set_postings += sizes[reachable[k]];
-    if (nset && set_postings > PAIR_MODE_FROM)
+    if (nset && set_postings > PAIR_MODE_FROM) {
         collect_by_pairs(c, reachable, nset, sizes);
-    else
+    } else {
         walk_rarest_first(c, order, n, sizes);
+        walk_joined(c);
+    }
 }
 
 /* The touched names worth scoring: at most MAX_CANDIDATES, best supported first. */
@@ -611,6 +680,18 @@ static void fill_align(const struct qctx *c, uint32_t name, struct align_in *in)
     }
 }
 
+/* Whether the name holds a spelling of two query tokens written as one (it needs merges). */
+static bool holds_joined(const struct qctx *c, uint32_t name)
+{
+    const struct sname *sn = &c->e->names[name];
+    for (int j = 0; j < sn->ntok; j++) {
+        uint32_t v = c->e->name_toks[sn->tok_off + j];
+        if (c->s->vrow_at[v] == c->s->qstamp && c->s->rows[c->s->vrow[v]].join_sim > 0)
+            return true;
+    }
+    return false;
+}
+
 /* Align a name with the query; joined tokens are tried when they could matter. */
 static void score_name(const struct qctx *c, uint32_t name, struct align_in *in,
                        struct align_out *out, bool try_merges)
@@ -618,7 +699,8 @@ static void score_name(const struct qctx *c, uint32_t name, struct align_in *in,
     fill_align(c, name, in);
     in->nmerges = 0;
     screen_align(in, out);
-    if (!try_merges || out->score < MERGE_FROM || out->score >= 0.97 || in->nq + in->ne < 3)
+    if (!try_merges || out->score >= 0.97 || in->nq + in->ne < 3 ||
+        (out->score < MERGE_FROM && !holds_joined(c, name)))
         return;
     bool unmatched = false;
     for (int i = 0; i < in->nq; i++)
@@ -826,6 +908,9 @@ static limes_rc screen_names(struct qctx *c, const struct qin *qi, limes_screen_
     for (int i = 0; i < c->q->n; i++)
         if (!(c->q->tok[i].flags & NT_INITIAL))
             reach(c, i);
+    for (int i = 0; i + 1 < c->q->n; i++)
+        if (c->qjoin_ok[i] && !((c->q->tok[i].flags | c->q->tok[i + 1].flags) & NT_INITIAL))
+            reach_joined(c, i);
     accumulate(c);
     uint32_t names[MAX_CANDIDATES];
     size_t n = select_candidates(c, names);
@@ -838,7 +923,7 @@ static limes_rc screen_names(struct qctx *c, const struct qin *qi, limes_screen_
             continue;
         struct align_in in;
         struct align_out out;
-        score_name(c, names[k], &in, &out, false);
+        score_name(c, names[k], &in, &out, holds_joined(c, names[k]));
         if (out.score >= MERGE_FROM)
             cands[nc++] = (struct cand){sn->person, names[k], out.score};
     }

@@ -710,6 +710,30 @@ static void test_spelling_cache(void)
     limes_watch_set_free(s);
 }
 
+/*
+ * Two query tokens written as one in the list (WALIJAN for "wali jan" or
+ * "ولی جان"): the joined token leads to the entry, in both scripts; a
+ * namesake holding only one half does not become a hit.
+ */
+static void test_joined_tokens(void)
+{
+    limes_watch_set *s = calloc(1, sizeof *s);
+    add_name(add_person(s, "TEST", "WJ", "arrest", 'M', NULL), "WALIJAN", "Latn");
+    add_name(add_person(s, "TEST", "WS", "check", 'M', NULL), "WALI SHAH", "Latn");
+    limes_error err = {0};
+    limes_screen_engine *saved = E;
+    CHECK(!limes_screen_engine_build(s, NULL, &E, &err));
+    double score;
+    CHECK_STR(by_name("Wali Jan", &score), "WJ");
+    CHECK(score >= 0.95);
+    CHECK_STR(by_name("ولی جان", &score), "WJ");
+    CHECK(score >= LIMES_SCREEN_DEFAULT_THRESHOLD);
+    CHECK_STR(by_name("Jan Mohammad", &score), "");
+    limes_screen_engine_free(E);
+    E = saved;
+    limes_watch_set_free(s);
+}
+
 int main(int argc, char **argv)
 {
     on_pg = argc > 1 && strcmp(argv[1], "--pg") == 0;
@@ -733,6 +757,7 @@ int main(int argc, char **argv)
     RUN(test_common_tokens);
     RUN(test_pair_index_complete);
     RUN(test_spelling_cache);
+    RUN(test_joined_tokens);
     RUN(test_dob_nationality_gender);
     RUN(test_documents);
     RUN(test_explanation_and_json);
