@@ -399,7 +399,8 @@ static size_t common_rows(const struct qctx *c, int qi, uint32_t *out)
 
 /*
  * Names holding a common spelling of query token a and one of token b, or
- * one token that is a spelling of both (joined tokens: "abd" "alrahman").
+ * one token that is a spelling of both (close query tokens: "mohamed
+ * mohammed"; the alignment then decides).
  */
 static void mark_pairs(struct qctx *c, int a, int b)
 {
@@ -421,7 +422,20 @@ static void mark_pairs(struct qctx *c, int a, int b)
     }
 }
 
-/* Query token qi's best weighted spelling in each token of the name, summed into best[]. */
+/* Names holding a spelling of two query tokens written as one (reach_joined). */
+static void mark_joined(struct qctx *c)
+{
+    const struct csr *p = &c->e->postings;
+    for (size_t r = 0; r < c->s->nrows; r++) {
+        const struct row *rw = &c->s->rows[r];
+        if (rw->join_sim <= 0)
+            continue;
+        for (uint32_t k = p->off[rw->v]; k < p->off[rw->v + 1]; k++)
+            mark(c->s, p->ids[k]);
+    }
+}
+
+/* For each query token, its best weighted spelling among the name's tokens, into best[]. */
 static void best_spellings(const struct qctx *c, const struct sname *sn, float *best)
 {
     const limes_screen_engine *e = c->e;
@@ -491,7 +505,7 @@ static int pair_set_size(const struct qctx *c, int nreach)
     for (int i = 0; i < c->q->n; i++)
         total += c->qw[i];
     int k = (int)floorf((1 - c->report_from) * total) + 2;
-    return c->e->pairs.common && k <= nreach && k <= 16 ? k : 0;
+    return c->e->pairs.common && k <= nreach ? k : 0;
 }
 
 /* Names holding two of the tokens set[] (rarest first): walk the rare, pair the common. */
@@ -506,11 +520,7 @@ static void collect_by_pairs(struct qctx *c, const int *set, int nset, const siz
         for (int b = a + 1; b < nset; b++)
             if (!walked[a] && !walked[b])
                 mark_pairs(c, set[a], set[b]);
-    const struct csr *p = &c->e->postings;
-    for (size_t r = 0; r < c->s->nrows; r++) /* names holding two query tokens written as one */
-        for (uint32_t k = c->s->rows[r].join_sim > 0 ? p->off[c->s->rows[r].v] : 0;
-             c->s->rows[r].join_sim > 0 && k < p->off[c->s->rows[r].v + 1]; k++)
-            mark(c->s, p->ids[k]);
+    mark_joined(c);
     support_of_held(c, set, nset);
 }
 
@@ -567,7 +577,6 @@ static void walk_rarest_first(struct qctx *c, const int *order, int n, const siz
             walked += c->qw[i];
     }
 }
-
 
 /* Names holding a spelling of two query tokens written as one, with both tokens' weight. */
 static void walk_joined(struct qctx *c)
