@@ -135,6 +135,7 @@ struct qctx {
     bool qjoin_ok[NAMES_MAX_TOKENS];
     float report_from; /* name score below which no hit can be reported */
     struct spelling found[MAX_ROWS]; /* the token being reached: its spellings, in order */
+    size_t njoined; /* rows that are spellings of two query tokens written as one */
     size_t nfound;
     bool found_all;
 };
@@ -304,6 +305,7 @@ static void reach_joined(struct qctx *c, int i)
         if (r->sim[i] > 0 || r->sim[i + 1] > 0)
             continue; /* a spelling of one of the two already */
         if (c->found[k].sim > r->join_sim) {
+            c->njoined += r->join_sim == 0;
             r->join_sim = c->found[k].sim;
             r->join_at = (int8_t)i;
         }
@@ -692,6 +694,8 @@ static void fill_align(const struct qctx *c, uint32_t name, struct align_in *in)
 /* Whether the name holds a spelling of two query tokens written as one (it needs merges). */
 static bool holds_joined(const struct qctx *c, uint32_t name)
 {
+    if (!c->njoined)
+        return false;
     const struct sname *sn = &c->e->names[name];
     for (int j = 0; j < sn->ntok; j++) {
         uint32_t v = c->e->name_toks[sn->tok_off + j];
@@ -917,6 +921,7 @@ static limes_rc screen_names(struct qctx *c, const struct qin *qi, limes_screen_
     for (int i = 0; i < c->q->n; i++)
         if (!(c->q->tok[i].flags & NT_INITIAL))
             reach(c, i);
+    c->njoined = 0;
     for (int i = 0; i + 1 < c->q->n; i++)
         if (c->qjoin_ok[i] && !((c->q->tok[i].flags | c->q->tok[i + 1].flags) & NT_INITIAL))
             reach_joined(c, i);
