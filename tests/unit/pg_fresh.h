@@ -8,14 +8,19 @@
  * empty schema, and tests running in parallel never share one.
  *
  * Returns 0 on success, 77 (skip) when LIMES_TEST_PG is unset or this build
- * has no PostgreSQL support, 1 on failure (printed).
+ * has no PostgreSQL support, 1 on failure (printed).  test_store_open()
+ * opens either backend's store for a test, test_store_close() removes it.
  */
 #ifndef LIMES_TEST_PG_FRESH_H
 #define LIMES_TEST_PG_FRESH_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "limes/store.h"
 
 #ifdef LIMES_HAVE_PG
 #include <libpq-fe.h>
@@ -78,6 +83,44 @@ static inline int pg_fresh_url(const char *name, char *out, size_t n)
     fprintf(stderr, "skipped: this build has no PostgreSQL support\n");
     return 77;
 #endif
+}
+
+/*
+ * The store of a test that runs on both backends: with on_pg a fresh
+ * PostgreSQL database (pg_fresh_url), else a new SQLite file under /tmp;
+ * path receives its name.  Returns 0, 77 (skip) or 1 (printed).
+ */
+static inline int test_store_open(const char *name, bool on_pg, char *path, size_t n,
+                                  limes_store **store)
+{
+    if (on_pg) {
+        int pg = pg_fresh_url(name, path, n);
+        if (pg)
+            return pg;
+    } else {
+        snprintf(path, n, "/tmp/limes-test-%s-%d.db", name, (int)getpid());
+        unlink(path);
+    }
+    limes_error err = {0};
+    if (limes_store_open(path, store, &err)) {
+        fprintf(stderr, "cannot open store: %s\n", limes_error_text(&err));
+        return 1;
+    }
+    return 0;
+}
+
+/* Close the store of test_store_open and remove its SQLite files. */
+static inline void test_store_close(limes_store *store, bool on_pg, const char *path)
+{
+    limes_store_close(store);
+    if (on_pg)
+        return;
+    char aux[600];
+    unlink(path);
+    snprintf(aux, sizeof aux, "%s-wal", path);
+    unlink(aux);
+    snprintf(aux, sizeof aux, "%s-shm", path);
+    unlink(aux);
 }
 
 #endif

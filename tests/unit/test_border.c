@@ -974,19 +974,9 @@ static void test_purge(void)
 int main(int argc, char **argv)
 {
     bool on_pg = argc > 1 && strcmp(argv[1], "--pg") == 0;
-    if (on_pg) {
-        int pg = pg_fresh_url("border", db_path, sizeof db_path);
-        if (pg)
-            return pg;
-    } else {
-        snprintf(db_path, sizeof db_path, "/tmp/limes-test-border-%d.db", (int)getpid());
-        unlink(db_path);
-    }
-    limes_error err = {0};
-    if (limes_store_open(db_path, &store, &err)) {
-        fprintf(stderr, "cannot open store: %s\n", limes_error_text(&err));
-        return 1;
-    }
+    int rc = test_store_open("border", on_pg, db_path, sizeof db_path, &store);
+    if (rc)
+        return rc;
     RUN(test_bcp);
     RUN(test_entry_exit_make_a_stay);
     RUN(test_anomalies_flagged);
@@ -1007,14 +997,6 @@ int main(int argc, char **argv)
     RUN(test_stats_for_analysts);
     RUN(test_purge);
     limes_screen_forget(store);
-    limes_store_close(store);
-    if (!on_pg) {
-        unlink(db_path);
-        char aux[600];
-        snprintf(aux, sizeof aux, "%s-wal", db_path);
-        unlink(aux);
-        snprintf(aux, sizeof aux, "%s-shm", db_path);
-        unlink(aux);
-    }
+    test_store_close(store, on_pg, db_path);
     return test_summary();
 }

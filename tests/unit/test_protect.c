@@ -768,19 +768,9 @@ static void test_rules_load(void)
 int main(int argc, char **argv)
 {
     bool on_pg = argc > 1 && strcmp(argv[1], "--pg") == 0;
-    if (on_pg) {
-        int pg = pg_fresh_url("protect", db_path, sizeof db_path);
-        if (pg)
-            return pg;
-    } else {
-        snprintf(db_path, sizeof db_path, "/tmp/limes-test-protect-%d.db", (int)getpid());
-        unlink(db_path);
-    }
-    limes_error err = {0};
-    if (limes_store_open(db_path, &store, &err)) {
-        fprintf(stderr, "cannot open store: %s\n", limes_error_text(&err));
-        return 1;
-    }
+    int rc = test_store_open("protect", on_pg, db_path, sizeof db_path, &store);
+    if (rc)
+        return rc;
     RUN(test_builtin_sets_valid);
     RUN(test_rules_name_known_codes);
     RUN(test_set_validation);
@@ -796,14 +786,6 @@ int main(int argc, char **argv)
     RUN(test_set_load_versions);
     RUN(test_rules_load);
     RUN(test_purge);
-    limes_store_close(store);
-    if (!on_pg) {
-        unlink(db_path);
-        char aux[600];
-        snprintf(aux, sizeof aux, "%s-wal", db_path);
-        unlink(aux);
-        snprintf(aux, sizeof aux, "%s-shm", db_path);
-        unlink(aux);
-    }
+    test_store_close(store, on_pg, db_path);
     return test_summary();
 }
