@@ -3,7 +3,8 @@
  * CONSOLIDATED_LIST) parsed with libxml2 into person entries.
  *
  * Each INDIVIDUAL becomes one person: FIRST_NAME..FOURTH_NAME joined as
- * the primary name (given = FIRST_NAME, family = the other parts),
+ * the primary name (given = FIRST_NAME, family = the other parts; a part
+ * that is the list's lower-case placeholder "na" is left out),
  * NAME_ORIGINAL_SCRIPT as a second primary name (its script detected, for
  * example "Arab"), INDIVIDUAL_ALIAS names (QUALITY Good = strong, Low =
  * weak), dates of birth (EXACT date or year, APPROXIMATELY year, BETWEEN
@@ -78,6 +79,10 @@ static limes_rc un_names(const xmlNode *ind, limes_watch_person *p)
     limes_rc rc = LIMES_OK;
     for (size_t i = 0; i < 4 && !rc; i++) {
         char *t = child_text(ind, parts[i]);
+        if (t && strcmp(t, "na") == 0) { /* the list's "not available", as in NATIONALITY */
+            free(t);
+            t = NULL;
+        }
         if (!t)
             continue;
         if (full.len)
