@@ -141,6 +141,8 @@ void limes_screen_engine_stats(const limes_screen_engine *e, limes_screen_stats 
 /* ---- against the store's lists ----------------------------------------------- */
 limes_rc limes_screen(limes_store *s, const limes_screen_query *q, limes_screen_result *out,
                       limes_error *err);
+/* The statistics of the store's cached engine; false (out zeroed) when none is built yet. */
+bool limes_screen_store_stats(limes_store *s, limes_screen_stats *out);
 /* Drop the cached engine of a store (call before closing a store that screened). */
 void limes_screen_forget(limes_store *s);
 

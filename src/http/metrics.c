@@ -1,7 +1,8 @@
 /*
  * metrics.c - request counts and latency histograms per route, kept in
  * atomics so the hot path takes no lock; rendered in the Prometheus text
- * format by the /metrics route (src/api/system.c).
+ * format by the /metrics route (src/api/system.c), with the store's and
+ * the screening engine's own counters.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,8 @@
 
 #include "metrics.h"
 #include "server_int.h"
+#include "limes/screen.h"
+#include "store/sqlite_sync.h"
 #include "store/store.h"
 
 const double metric_bounds_ms[METRIC_BUCKETS] = {0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500,
@@ -113,6 +116,34 @@ static void render_store(http_req *r, buf *out)
     buf_printf(out, "# TYPE limes_sessions gauge\nlimes_sessions %lld\n", (long long)sessions);
 }
 
+/* The screening index and its remembered spellings; SQLite's group commit. */
+static void render_engine(http_req *r, buf *out)
+{
+    limes_screen_stats st;
+    if (limes_screen_store_stats(http_store(r), &st)) {
+        buf_printf(out, "# TYPE limes_screen_index_names gauge\nlimes_screen_index_names %zu\n",
+                   st.names);
+        buf_printf(out, "# TYPE limes_screen_index_bytes gauge\nlimes_screen_index_bytes %zu\n",
+                   st.memory_bytes);
+        buf_printf(out,
+                   "# HELP limes_screen_spelling_lookups_total Query tokens looked up, and "
+                   "found remembered.\n# TYPE limes_screen_spelling_lookups_total counter\n"
+                   "limes_screen_spelling_lookups_total %zu\n"
+                   "# TYPE limes_screen_spellings_remembered_total counter\n"
+                   "limes_screen_spellings_remembered_total %zu\n",
+                   st.spelling_lookups, st.spellings_remembered);
+    }
+    int64_t commits, syncs;
+    store_sqlite_counts(&commits, &syncs);
+    buf_printf(out,
+               "# HELP limes_store_durable_commits_total SQLite write transactions made durable, "
+               "and the WAL syncs they shared.\n"
+               "# TYPE limes_store_durable_commits_total counter\n"
+               "limes_store_durable_commits_total %lld\n"
+               "# TYPE limes_store_wal_syncs_total counter\nlimes_store_wal_syncs_total %lld\n",
+               (long long)commits, (long long)syncs);
+}
+
 limes_rc metrics_render(http_req *r, buf *out)
 {
     struct limes_server *srv = http_server(r);
@@ -130,5 +161,6 @@ limes_rc metrics_render(http_req *r, buf *out)
     buf_printf(out, "# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds %.3f\n",
                (double)srv->started_ms / 1000.0);
     render_store(r, out);
+    render_engine(r, out);
     return out->data ? LIMES_OK : LIMES_NOMEM;
 }

@@ -263,6 +263,20 @@ static limes_rc acquire(limes_store *s, struct held **out, limes_error *err)
     }
 }
 
+bool limes_screen_store_stats(limes_store *s, limes_screen_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    bool found = false;
+    pthread_mutex_lock(&cache_lock);
+    for (int i = 0; i < SLOTS && !found; i++)
+        if (slots[i].store == s && slots[i].current) {
+            limes_screen_engine_stats(slots[i].current->engine, out);
+            found = true;
+        }
+    pthread_mutex_unlock(&cache_lock);
+    return found;
+}
+
 void limes_screen_forget(limes_store *s)
 {
     pthread_mutex_lock(&cache_lock);

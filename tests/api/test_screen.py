@@ -109,6 +109,25 @@ class ScreenTest(unittest.TestCase):
         r = self.srv.request("POST", "/v1/screen", role="officer", body={"name": 7})
         self.assertEqual(r.status, 400)
 
+    def test_metrics_show_the_engine(self):
+        body = {"name": "Mohammed Abdulrahman Tikriti", "dob": "1970"}
+        for _ in range(3):  # the same tokens again: their spellings are remembered
+            self.assertEqual(self.srv.request("POST", "/v1/screen", role="officer", body=body).status, 200)
+        r = self.srv.request("GET", "/metrics", role="supervisor")
+        self.assertEqual(r.status, 200)
+        values = {}
+        for line in r.body.splitlines():
+            if line and not line.startswith("#"):
+                name, _, value = line.rpartition(" ")
+                values[name] = float(value)
+        self.assertGreater(values["limes_screen_index_names"], 0)
+        self.assertGreater(values["limes_screen_index_bytes"], 0)
+        self.assertGreaterEqual(values["limes_screen_spelling_lookups_total"], 9)
+        self.assertGreaterEqual(values["limes_screen_spellings_remembered_total"], 6)
+        self.assertGreater(values["limes_store_durable_commits_total"], 0)
+        self.assertLessEqual(values["limes_store_wal_syncs_total"],
+                             values["limes_store_durable_commits_total"])
+
     def test_api_batch(self):
         body = {"travellers": [{"name": "Lina Mansour", "dob": "2015"}, {"name": ""},
                                {"document": "P0O1234", "issuer": "FRA"}]}
