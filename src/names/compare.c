@@ -54,13 +54,13 @@ static double jw(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
     return names_jaro_winkler(a, na, b, nb, false);
 }
 
-static double jw_str(const char *a, const char *b)
+double names_skeleton_jw(const char *a, const char *b)
 {
     uint32_t x[NAMES_SKEL_BYTES], y[NAMES_SKEL_BYTES];
     size_t nx = 0, ny = 0;
-    for (; a[nx]; nx++)
+    for (; a[nx] && nx < NAMES_SKEL_BYTES; nx++)
         x[nx] = (unsigned char)a[nx];
-    for (; b[ny]; ny++)
+    for (; b[ny] && ny < NAMES_SKEL_BYTES; ny++)
         y[ny] = (unsigned char)b[ny];
     return jw(x, nx, y, ny);
 }
@@ -243,7 +243,7 @@ static double cross_skel_sim(const name_token *ar, const name_token *la)
         for (size_t j = 0; j < nl; j++) {
             if (!strcmp(ka[i], kk[j]))
                 return 1.0;
-            double s = jw_str(ka[i], kk[j]);
+            double s = names_skeleton_jw(ka[i], kk[j]);
             best = s > best ? s : best;
         }
     return best;

@@ -157,6 +157,8 @@ size_t names_title_len(const char *const *words, size_t n);
 double names_jaro(const uint32_t *a, size_t na, const uint32_t *b, size_t nb);
 double names_jaro_winkler(const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
                           bool long_tolerance);
+/* Jaro-Winkler of two skeletons (ASCII class letters, at most NAMES_SKEL_BYTES). */
+double names_skeleton_jw(const char *a, const char *b);
 /* Edit distances; strings longer than 255 code points return SIZE_MAX. */
 size_t names_levenshtein(const uint32_t *a, size_t na, const uint32_t *b, size_t nb);
 size_t names_damerau(const uint32_t *a, size_t na, const uint32_t *b, size_t nb);

@@ -142,13 +142,7 @@ static bool cross_script(const name_token *a, const name_token *b)
 
 static bool skeletons_close(const char *a, const char *b)
 {
-    uint32_t x[NAMES_SKEL_BYTES], y[NAMES_SKEL_BYTES];
-    size_t nx = 0, ny = 0;
-    for (; a[nx]; nx++)
-        x[nx] = (unsigned char)a[nx];
-    for (; b[ny]; ny++)
-        y[ny] = (unsigned char)b[ny];
-    return nx >= 3 && ny >= 3 && names_jaro_winkler(x, nx, y, ny, false) >= 0.85;
+    return strlen(a) >= 3 && strlen(b) >= 3 && names_skeleton_jw(a, b) >= 0.85;
 }
 
 void screen_add_merges(const name_token *q, int nq, const name_token *qjoin,

@@ -109,18 +109,23 @@ static inline int test_store_open(const char *name, bool on_pg, char *path, size
     return 0;
 }
 
-/* Close the store of test_store_open and remove its SQLite files. */
-static inline void test_store_close(limes_store *store, bool on_pg, const char *path)
+/* Remove a SQLite database and its -wal and -shm files. */
+static inline void test_remove_sqlite(const char *path)
 {
-    limes_store_close(store);
-    if (on_pg)
-        return;
     char aux[600];
     unlink(path);
     snprintf(aux, sizeof aux, "%s-wal", path);
     unlink(aux);
     snprintf(aux, sizeof aux, "%s-shm", path);
     unlink(aux);
+}
+
+/* Close the store of test_store_open and remove its SQLite files. */
+static inline void test_store_close(limes_store *store, bool on_pg, const char *path)
+{
+    limes_store_close(store);
+    if (!on_pg)
+        test_remove_sqlite(path);
 }
 
 #endif

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "limes/limes.h"
+#include "pg_fresh.h"
 #include "store/sqlite_sync.h"
 #include "store/store.h"
 #include "test.h"
@@ -25,15 +26,7 @@ static limes_store *store;
 static int commit_failures;
 static pthread_mutex_t failures_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void remove_db(void)
-{
-    char side[300];
-    unlink(db_path);
-    snprintf(side, sizeof side, "%s-wal", db_path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", db_path);
-    unlink(side);
-}
+static void remove_db(void) { test_remove_sqlite(db_path); }
 
 static limes_rc insert_row(int thread, int i)
 {
