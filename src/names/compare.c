@@ -19,6 +19,7 @@
 #define SIM_SKEL_CROSS 0.90
 #define SIM_INITIAL 0.80
 #define TRANSLIT_SPELLINGS 6
+#define SKEL_ONE_EDIT 0.93
 
 const char *names_how_name(name_match_how how)
 {
@@ -40,7 +41,7 @@ static bool is_vowel(uint32_t c)
     return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 0x627 /* ا */;
 }
 
-static bool share_group(const name_token *a, const name_token *b)
+bool names_share_group(const name_token *a, const name_token *b)
 {
     for (int i = 0; i < a->ngroups; i++)
         for (int j = 0; j < b->ngroups; j++)
@@ -229,6 +230,26 @@ static const struct readings *readings_of(struct readings *last, const name_toke
     return last;
 }
 
+/*
+ * Two skeletons of 4+ classes one edit apart (a consonant dropped, added,
+ * changed or two swapped: آخوندزاده kndzd / Akhunzada knzd) are as close
+ * as SKEL_ONE_EDIT at least; Jaro-Winkler alone ranks a dropped consonant
+ * inside a short skeleton too low.  Otherwise their Jaro-Winkler.
+ */
+static double skeleton_near(const char *a, const char *b)
+{
+    double s = names_skeleton_jw(a, b);
+    size_t na = strlen(a), nb = strlen(b);
+    if (s >= SKEL_ONE_EDIT || na < 4 || nb < 4 || na > nb + 1 || nb > na + 1)
+        return s;
+    uint32_t x[NAMES_SKEL_BYTES], y[NAMES_SKEL_BYTES];
+    for (size_t i = 0; i < na; i++)
+        x[i] = (unsigned char)a[i];
+    for (size_t i = 0; i < nb; i++)
+        y[i] = (unsigned char)b[i];
+    return names_damerau(x, na, y, nb) == 1 ? SKEL_ONE_EDIT : s;
+}
+
 static double cross_skel_sim(const name_token *ar, const name_token *la)
 {
     static _Thread_local struct readings last_ar, last_la;
@@ -243,7 +264,7 @@ static double cross_skel_sim(const name_token *ar, const name_token *la)
         for (size_t j = 0; j < nl; j++) {
             if (!strcmp(ka[i], kk[j]))
                 return 1.0;
-            double s = names_skeleton_jw(ka[i], kk[j]);
+            double s = skeleton_near(ka[i], kk[j]);
             best = s > best ? s : best;
         }
     return best;
@@ -305,7 +326,7 @@ double names_token_sim(const name_token *a, const name_token *b, name_match_how 
         *how = s > 0 ? NM_INITIAL : NM_NONE;
         return s;
     }
-    if (share_group(a, b)) {
+    if (names_share_group(a, b)) {
         *how = NM_VARIANT;
         return SIM_VARIANT;
     }

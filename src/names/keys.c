@@ -90,7 +90,7 @@ static void add_unit(struct units *us, int cls, const char *alt, const char *alt
     for (const char *list[2] = {alt, alt2}, **l = list; l < list + 2; l++)
         for (const char *a = *l; *a && u->n < MAX_OPTIONS; a++) {
             bool split = a[1] == '+' && a[2];
-            if (splits_only && !split)
+            if (splits_only && !split && !(*a >= 'a' && *a <= 'z'))
                 continue;
             char c = written(resolve(*a), initial), c2 = split ? written(resolve(a[2]), false) : 0;
             if (split)

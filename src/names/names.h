@@ -188,5 +188,7 @@ bool names_join_tokens(const name_token *a, const name_token *b, name_token *out
 
 /* Similarity of two tokens in [0,1] and how it was reached. */
 double names_token_sim(const name_token *a, const name_token *b, name_match_how *how);
+/* Are a and b spellings in one learnt variant group (لالا and lala)? */
+bool names_share_group(const name_token *a, const name_token *b);
 
 #endif

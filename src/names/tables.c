@@ -183,6 +183,20 @@ static limes_rc load_skeleton(void)
     return LIMES_OK;
 }
 
+/*
+ * Has a Latin group's list of alternatives a reading of its own, one the
+ * similarity compares and not only the index: two letters ("sh" as s + h)
+ * or another lower-case class ("ch" as the kh of German "Chalid")?
+ * Upper-case alternatives (an ambiguous Arabic letter) are index keys only.
+ */
+static bool latin_reading(const char *alt)
+{
+    for (const char *a = alt; *a; a++)
+        if (a[1] == '+' || (*a >= 'a' && *a <= 'z'))
+            return true;
+    return false;
+}
+
 /* "source <TAB> classes": alternatives of a Latin group, class or Arabic letter. */
 static limes_rc skeleton_alt_line(void *ctx, const char *line, size_t len)
 {
@@ -201,7 +215,7 @@ static limes_rc skeleton_alt_line(void *ctx, const char *line, size_t len)
         for (size_t i = 0; i < T.nlatin; i++)
             if (T.latin[i].len == slen && !memcmp(T.latin[i].s, line, slen)) {
                 memcpy(T.latin[i].alt, alt, 4);
-                T.split[line[0] & 127][line[1] & 127] = slen == 2 && strchr(alt, '+');
+                T.split[line[0] & 127][line[1] & 127] = slen == 2 && latin_reading(alt);
                 done = true;
             }
     } else {

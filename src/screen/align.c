@@ -122,8 +122,9 @@ static void add_merge(struct align_in *in, int q0, int q1, int e0, int e1, doubl
 
 /*
  * Cheap test before the full token comparison: same script, close length,
- * close text; across Arabic and Latin script, close skeletons (the joined
- * token must then be finished first, which the caller does).
+ * close text; across Arabic and Latin script, close skeletons or one learnt
+ * variant group (لا لا and Lala; the joined token must then be finished
+ * first, which the caller does).
  */
 static bool worth_joining(const name_token *joined, const name_token *t)
 {
@@ -154,7 +155,8 @@ void screen_add_merges(const name_token *q, int nq, const name_token *qjoin,
             continue;
         for (int j = 0; j < ne; j++)
             if (worth_joining(&qjoin[i], &e[j]) ||
-                (cross_script(&qjoin[i], &e[j]) && skeletons_close(qjoin[i].skel, e[j].skel)))
+                (cross_script(&qjoin[i], &e[j]) && (skeletons_close(qjoin[i].skel, e[j].skel) ||
+                                                    names_share_group(&qjoin[i], &e[j]))))
                 add_merge(in, i, i + 1, j, -1, names_token_sim(&qjoin[i], &e[j], NULL));
     }
     for (int j = 0; j + 1 < ne; j++) {

@@ -497,8 +497,11 @@ static void test_un_list(void)
     E = saved;
     limes_screen_engine_free(un);
 
-    /* cross-script: Arabic original-script names against the Latin names only */
-    size_t asked = 0, found = 0;
+    /* cross-script: Arabic-script names against the Latin names only; the
+       issue's measure is each individual's NAME_ORIGINAL_SCRIPT (a primary
+       name) found at the default threshold, the Arabic aliases are counted
+       beside it at 0.6 */
+    size_t asked = 0, found = 0, originals = 0, originals_found = 0;
     limes_watch_set latin = {.persons = calloc(set->npersons, sizeof *latin.persons)};
     for (size_t i = 0; i < set->npersons; i++) {
         limes_watch_person *c = &latin.persons[latin.npersons++];
@@ -512,24 +515,33 @@ static void test_un_list(void)
     CHECK(!limes_screen_engine_build(&latin, NULL, &un, &err));
     for (size_t i = 0; i < set->npersons; i++)
         for (size_t k = 0; k < set->persons[i].nnames; k++) {
-            if (strcmp(set->persons[i].names[k].script, "Arab"))
+            const limes_watch_name *n = &set->persons[i].names[k];
+            if (strcmp(n->script, "Arab"))
                 continue;
-            limes_screen_query q = {.name = set->persons[i].names[k].full, .min_score = 0.6};
+            limes_screen_query q = {.name = n->full, .min_score = 0.6};
             limes_screen_result r;
             if (limes_screen_engine_query(un, &q, &r, &err))
                 continue;
+            bool original = n->quality == LIMES_NAME_PRIMARY;
             asked++;
+            originals += original;
             for (size_t h = 0; h < r.nhits; h++)
                 if (!strcmp(r.hits[h].ref, set->persons[i].ref)) {
                     found++;
+                    originals_found +=
+                        original && r.hits[h].score >= LIMES_SCREEN_DEFAULT_THRESHOLD;
                     break;
                 }
             limes_screen_result_free(&r);
         }
-    fprintf(stderr, "cross-script: %zu of %zu Arabic UN names found their Latin entry\n", found,
-            asked);
-    CHECK(asked > 300);
-    CHECK(found * 100 >= asked * 95); /* measured 0.970 at 0.6 (322 of 332); bench/RESULTS.md */
+    fprintf(stderr,
+            "cross-script: %zu of %zu original-script names found their Latin entry at the "
+            "default threshold; with the aliases, %zu of %zu at 0.6\n",
+            originals_found, originals, found, asked);
+    CHECK(asked > 300 && originals > 300);
+    /* measured 318 of 327 (0.9725) and 323 of 332 (0.973); bench/RESULTS.md */
+    CHECK(originals_found * 100 >= originals * 97);
+    CHECK(found * 100 >= asked * 96);
     for (size_t i = 0; i < latin.npersons; i++)
         free(latin.persons[i].names);
     free(latin.persons);
@@ -729,6 +741,13 @@ static void test_joined_tokens(void)
     CHECK_STR(by_name("ولی جان", &score), "WJ");
     CHECK(score >= LIMES_SCREEN_DEFAULT_THRESHOLD);
     CHECK_STR(by_name("Jan Mohammad", &score), "");
+    /* and two query tokens that are one learnt spelling together, though
+       their skeleton ("l") is too short to compare: لا لا is LALA */
+    limes_screen_engine_free(E);
+    add_name(add_person(s, "TEST", "LA", "check", 'M', NULL), "ABDUL RAZAQ LALA", "Latn");
+    CHECK(!limes_screen_engine_build(s, NULL, &E, &err));
+    CHECK_STR(by_name("عبد الرزاق لا لا", &score), "LA");
+    CHECK(score >= LIMES_SCREEN_DEFAULT_THRESHOLD);
     limes_screen_engine_free(E);
     E = saved;
     limes_watch_set_free(s);
