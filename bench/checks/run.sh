@@ -23,7 +23,9 @@
 #   3. POST /v1/checks with load.c, closed loop (max throughput);
 #   4. POST /v1/checks with load.c, open loop at RATE checks/s in total
 #      (default 2000, spread over the connections), latency measured from
-#      each request's intended send time.
+#      each request's intended send time.  RATE may be a list ("1000 1500
+#      2000"): one open-loop run per rate, in that order.
+# LIMES_BENCH_NO_WRK=1 skips the two wrk runs (1 and 2).
 # Each run prints one JSON line; the server's CPU seconds per run are
 # printed beside them.  Use an optimised build (not the sanitizer one).
 set -eu
@@ -112,11 +114,13 @@ run() {
   echo "   server CPU $(echo "$c1 - $c0" | bc) s; $(uptime | sed 's/.*load/load/')"
 }
 url="http://127.0.0.1:$port"
-run "GET /healthz (wrk)" wrk -t2 -c"$clients" -d"${secs}s" --timeout 10s -s "$here/get.lua" "$url/healthz"
-run "POST /v1/checks closed loop (wrk)" env LIMES_TOKEN="$token" BODIES="$work/bodies.lua" \
+[ -n "${LIMES_BENCH_NO_WRK:-}" ] || run "GET /healthz (wrk)" wrk -t2 -c"$clients" -d"${secs}s" --timeout 10s -s "$here/get.lua" "$url/healthz"
+[ -n "${LIMES_BENCH_NO_WRK:-}" ] || run "POST /v1/checks closed loop (wrk)" env LIMES_TOKEN="$token" BODIES="$work/bodies.lua" \
   wrk -t2 -c"$clients" -d"${secs}s" --timeout 10s -s "$here/post.lua" "$url/v1/checks"
 run "POST /v1/checks closed loop (load.c)" "$work/load" -c "$clients" -d "$secs" \
   -t "$token" -b "$work/bodies.jsonl" "$url/v1/checks"
-run "POST /v1/checks open loop $rate/s (load.c)" "$work/load" -c "$clients" -d "$secs" -r "$rate" \
-  -t "$token" -b "$work/bodies.jsonl" "$url/v1/checks"
+for r in $rate; do
+  run "POST /v1/checks open loop $r/s (load.c)" "$work/load" -c "$clients" -d "$secs" -r "$r" \
+    -t "$token" -b "$work/bodies.jsonl" "$url/v1/checks"
+done
 echo "server rss after: $(ps -o rss= -p "$server") kB"

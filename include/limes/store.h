@@ -27,6 +27,21 @@ const char *limes_store_backend(const limes_store *store);
 /* Number of schema migrations applied (for `limes db status` and tests). */
 int limes_store_migration_count(limes_store *store);
 
+/*
+ * One durability wait per unit of work (the server: one request).  After
+ * limes_store_defer_begin(), the commits this THREAD makes on the store
+ * return as soon as they are written and visible, without waiting for the
+ * disk; limes_store_defer_end() then waits once until every one of them
+ * is durable, and ends the deferral.  Nothing may be acknowledged to
+ * anyone outside before limes_store_defer_end() returned LIMES_OK; if it
+ * fails, some of those commits may be lost in a crash.  Other threads can
+ * read a deferred commit before it is durable (as between any commit and
+ * its sync).  Where every commit is durable on its own (PostgreSQL) the
+ * two calls cost nothing.  Calls do not nest.
+ */
+void limes_store_defer_begin(limes_store *store);
+limes_rc limes_store_defer_end(limes_store *store, limes_error *err);
+
 #ifdef __cplusplus
 }
 #endif

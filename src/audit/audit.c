@@ -16,10 +16,19 @@
  * leader and appends every queued entry of its store (up to BATCH_MAX) in
  * ONE transaction: one head lock and update, shared pages, one commit.
  * Each caller returns only when the transaction holding its entry has
- * committed (durably: see src/store/sqlite.c), so an answer never leaves
- * before its audit entry is on disk, as before.  If appending the batch
- * fails before the commit, each entry is retried alone, so one bad entry
- * cannot fail the others.  A lone caller (the CLI) appends at once.
+ * committed durably, so an answer never leaves before its audit entry is
+ * on disk, as before.  The leader waits for the disk AFTER handing the
+ * lead on (store_commit_nowait, then store_wait_durable): the next batch
+ * is written while this one is being synced, and the two may share one
+ * sync (src/store/sqlite.c); before, appends were written one batch per
+ * sync.  If appending the batch fails before the commit, each entry is
+ * retried alone, so one bad entry cannot fail the others.  A lone caller
+ * (the CLI) appends at once.
+ *
+ * A caller that deferred its own commits (limes_store_defer_begin, the
+ * server) is covered too: its entry's commit is written after every
+ * commit the caller made before appending, and the WAL is sequential, so
+ * the sync that makes the entry durable makes those durable as well.
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -140,14 +149,15 @@ struct pending {
     const char *records;
     limes_rc rc;
     limes_error err;
-    bool done;
+    bool taken; /* in a batch being written or synced */
+    bool done;  /* rc is final: the entry is durable, or failed */
     struct pending *next;
 };
 
 static pthread_mutex_t queue_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t queue_done = PTHREAD_COND_INITIALIZER;
 static struct pending *queue_head, *queue_tail;
-static bool appending; /* a leader is appending a batch */
+static bool appending; /* a leader is writing a batch */
 
 /* Entries batch[0..n) chained after the head, in one transaction. */
 static limes_rc append_batch(store_tx *tx, struct pending *const *batch, size_t n,
@@ -164,32 +174,38 @@ static limes_rc append_batch(store_tx *tx, struct pending *const *batch, size_t 
     return rc;
 }
 
-/* Append and commit a batch; sets each entry's rc and err (not done). */
-static void write_batch(limes_store *s, struct pending *const *batch, size_t n)
+/* Append and commit a batch without waiting for the disk; sets each
+ * entry's rc and err, and raises *ticket to the commit to wait for. */
+static void write_batch(limes_store *s, struct pending *const *batch, size_t n,
+                        uint64_t *ticket)
 {
     limes_error err = {0};
     store_tx *tx;
+    uint64_t mine = 0;
     limes_rc rc = store_begin(s, true, &tx, &err);
     if (!rc) {
         rc = append_batch(tx, batch, n, &err);
         if (rc && n > 1) { /* retry one by one: a bad entry fails alone */
             store_rollback(tx);
             for (size_t i = 0; i < n; i++)
-                write_batch(s, &batch[i], 1);
+                write_batch(s, &batch[i], 1, ticket);
             return;
         }
         if (rc)
             store_rollback(tx);
         else
-            rc = store_commit(tx, &err);
+            rc = store_commit_nowait(tx, &mine, &err);
     }
+    if (mine > *ticket)
+        *ticket = mine;
     for (size_t i = 0; i < n; i++) {
         batch[i]->rc = rc;
         batch[i]->err = err;
     }
 }
 
-/* Unlink up to BATCH_MAX queued entries of store s, oldest first (queue_lock held). */
+/* Unlink up to BATCH_MAX queued entries of store s, oldest first, and mark
+ * them taken (queue_lock held). */
 static size_t take_batch(limes_store *s, struct pending **batch)
 {
     size_t n = 0;
@@ -197,6 +213,7 @@ static size_t take_batch(limes_store *s, struct pending **batch)
     while (*link) {
         struct pending *p = *link;
         if (p->store == s && n < BATCH_MAX) {
+            p->taken = true;
             batch[n++] = p;
             *link = p->next;
         } else {
@@ -208,8 +225,35 @@ static size_t take_batch(limes_store *s, struct pending **batch)
     return n;
 }
 
-/* Queue the entry and wait until a transaction holding it has committed,
- * leading the append when none is running. */
+/* Lead one batch: write it, hand the lead on, wait for the disk, and
+ * give each entry its outcome (called and returns with queue_lock held). */
+static void lead_batch(limes_store *s)
+{
+    struct pending *batch[BATCH_MAX];
+    size_t n = take_batch(s, batch);
+    appending = true;
+    pthread_mutex_unlock(&queue_lock);
+    uint64_t ticket = 0;
+    write_batch(s, batch, n, &ticket);
+    pthread_mutex_lock(&queue_lock);
+    appending = false; /* the next batch may be written while this one syncs */
+    pthread_cond_broadcast(&queue_done);
+    pthread_mutex_unlock(&queue_lock);
+    limes_error err = {0};
+    limes_rc rc = store_wait_durable(s, ticket, &err);
+    pthread_mutex_lock(&queue_lock);
+    for (size_t i = 0; i < n; i++) {
+        if (rc && !batch[i]->rc) {
+            batch[i]->rc = rc;
+            batch[i]->err = err;
+        }
+        batch[i]->done = true;
+    }
+    pthread_cond_broadcast(&queue_done);
+}
+
+/* Queue the entry and wait until a transaction holding it has committed
+ * durably, leading an append when none is being written. */
 static limes_rc append_queued(struct pending *mine)
 {
     pthread_mutex_lock(&queue_lock);
@@ -219,20 +263,10 @@ static limes_rc append_queued(struct pending *mine)
         queue_head = mine;
     queue_tail = mine;
     while (!mine->done) {
-        if (appending) {
+        if (appending || mine->taken)
             pthread_cond_wait(&queue_done, &queue_lock);
-            continue;
-        }
-        struct pending *batch[BATCH_MAX];
-        size_t n = take_batch(mine->store, batch);
-        appending = true;
-        pthread_mutex_unlock(&queue_lock);
-        write_batch(mine->store, batch, n);
-        pthread_mutex_lock(&queue_lock);
-        for (size_t i = 0; i < n; i++)
-            batch[i]->done = true;
-        appending = false;
-        pthread_cond_broadcast(&queue_done);
+        else
+            lead_batch(mine->store);
     }
     pthread_mutex_unlock(&queue_lock);
     return mine->rc;

@@ -3,7 +3,8 @@
  * pool, one http_req per request, and the fixed path every request takes:
  *
  *   receive (size cap) -> route -> authenticate -> authorise (roles, CSRF)
- *   -> parse JSON (depth cap) -> handler -> audit -> respond -> log, metrics
+ *   -> parse JSON (depth cap) -> handler -> audit -> durable -> respond
+ *   -> log, metrics
  *
  * Settings and pitfalls follow the measurements in infra.md section 4: the
  * answer is queued on a later callback, never the headers-only first one,
@@ -384,6 +385,11 @@ static void dispatch(http_req *r)
                      r->body_cap);
         return;
     }
+    /* The request's commits (handler, session touch) and its audit entry
+     * are made durable by ONE wait, after all of them (limes/store.h):
+     * before, each waited for its own sync in turn, and the pool threads
+     * slept through both. */
+    limes_store_defer_begin(r->srv->store);
     bool ok = true;
     if (!(rt->flags & ROUTE_PUBLIC))
         ok = authenticate(r) && authorise(r, rt);
@@ -396,6 +402,12 @@ static void dispatch(http_req *r)
     }
     if ((rt->flags & ROUTE_PERSONAL) || r->audit)
         write_audit(r, rt);
+    limes_error err = {0};
+    if (limes_store_defer_end(r->srv->store, &err) != LIMES_OK) {
+        log_msg(LOG_ERROR, r->request_id, "commit not durable: %s", limes_error_text(&err));
+        if (r->status < 400)
+            http_problem(r, LIMES_UNAVAILABLE, "", "the records could not be made durable");
+    }
 }
 
 static void add_common_headers(http_req *r, struct MHD_Response *resp)

@@ -68,9 +68,15 @@
  *   a commit may still be visible to readers of this process although it
  *   was reported as failed (with synchronous=FULL it would have been
  *   rolled back): the caller was told it is not durable, which is true.
+ * - Deferred durability (store_commit_nowait / store_wait_durable, and
+ *   limes_store_defer_begin/end: the server, once per request).  The
+ *   commit takes its ticket and returns; the wait is the same wait for a
+ *   sync that started after it, made later, once for all of a request's
+ *   commits.  Tickets are taken after COMMIT returned, so a ticket at or
+ *   below a sync's snapshot of `written` was in the WAL before the sync.
  * - Read transactions and rollbacks write nothing to the WAL: no sync.
  * Commits and syncs are counted (store_sqlite_counts, sqlite_sync.h) for
- * tests and metrics.
+ * tests and metrics; a commit counts when written under the group sync.
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -337,14 +343,24 @@ static limes_rc sq_begin(void *impl, bool write, void **out, limes_error *err)
     return LIMES_OK;
 }
 
-/*
- * Wait until a sync that started after this commit was written has
- * finished, leading one if none is running (group commit, see the top).
- */
-static limes_rc wait_durable(struct group_sync *g, limes_error *err)
+/* A ticket for a commit that has just returned from COMMIT: commits are
+ * numbered in the order they were written to the WAL. */
+static uint64_t take_ticket(struct group_sync *g)
 {
     pthread_mutex_lock(&g->lock);
     uint64_t mine = ++g->written;
+    pthread_mutex_unlock(&g->lock);
+    atomic_fetch_add(&durable_commits, 1);
+    return mine;
+}
+
+/*
+ * Wait until a sync that started after commit `mine` was written has
+ * finished, leading one if none is running (group commit, see the top).
+ */
+static limes_rc wait_ticket(struct group_sync *g, uint64_t mine, limes_error *err)
+{
+    pthread_mutex_lock(&g->lock);
     while (g->synced < mine && !g->failed) {
         if (g->syncing) {
             pthread_cond_wait(&g->done, &g->lock);
@@ -368,14 +384,16 @@ static limes_rc wait_durable(struct group_sync *g, limes_error *err)
     if (!durable)
         return limes_fail(err, LIMES_STORE, "",
                           "commit not durable: syncing the WAL failed; reopen the store");
-    atomic_fetch_add(&durable_commits, 1);
     return LIMES_OK;
 }
 
-static limes_rc sq_commit(void *impl, void *conn, limes_error *err)
+/* COMMIT and give the connection back; *ticket = the commit's number for
+ * wait_ticket, 0 when there is nothing to wait for (nothing written, or
+ * synchronous=FULL made COMMIT sync itself). */
+static limes_rc commit_written(struct pool *p, struct conn *c, uint64_t *ticket,
+                               limes_error *err)
 {
-    struct pool *p = impl;
-    struct conn *c = conn;
+    *ticket = 0;
     if (!control(c, CTL_COMMIT)) {
         limes_rc rc = sql_error(c->db, err, "commit failed");
         control(c, CTL_ROLLBACK);
@@ -390,7 +408,29 @@ static limes_rc sq_commit(void *impl, void *conn, limes_error *err)
         atomic_fetch_add(&durable_commits, 1);
         return LIMES_OK;
     }
-    return wait_durable(&p->sync, err);
+    *ticket = take_ticket(&p->sync);
+    return LIMES_OK;
+}
+
+static limes_rc sq_commit(void *impl, void *conn, limes_error *err)
+{
+    uint64_t ticket;
+    limes_rc rc = commit_written(impl, conn, &ticket, err);
+    if (rc || !ticket)
+        return rc;
+    return wait_ticket(&((struct pool *)impl)->sync, ticket, err);
+}
+
+/* Deferred durability (store.h): the commit, then the wait, apart. */
+static limes_rc sq_commit_nowait(void *impl, void *conn, uint64_t *ticket, limes_error *err)
+{
+    return commit_written(impl, conn, ticket, err);
+}
+
+static limes_rc sq_wait_durable(void *impl, uint64_t ticket, limes_error *err)
+{
+    struct pool *p = impl;
+    return ticket && p->sync.fd >= 0 ? wait_ticket(&p->sync, ticket, err) : LIMES_OK;
 }
 
 void store_sqlite_counts(int64_t *commits, int64_t *syncs)
@@ -640,4 +680,6 @@ const struct store_backend store_sqlite_backend = {
     .col_type = sq_col_type,
     .rows_close = sq_rows_close,
     .schema_token = sq_schema_token,
+    .commit_nowait = sq_commit_nowait,
+    .wait_durable = sq_wait_durable,
 };

@@ -3,8 +3,8 @@
  * (src/store/sqlite.c), for tests and /metrics.
  *
  * Process-wide totals over every SQLite store opened: write transactions
- * committed durably (returned to their caller), and fdatasync calls on
- * the WAL made for them.  With concurrent writers syncs < commits.
+ * committed (written to the WAL; each is acknowledged only after a sync
+ * that covers it), and fdatasync calls on the WAL made for them.  With concurrent writers syncs < commits.
  */
 #ifndef LIMES_STORE_SQLITE_SYNC_H
 #define LIMES_STORE_SQLITE_SYNC_H

@@ -201,11 +201,54 @@ limes_rc store_begin(limes_store *s, bool write, store_tx **out, limes_error *er
     return LIMES_OK;
 }
 
+/* This thread's deferred commits (limes_store_defer_begin): the store, and
+ * the ticket of the latest commit, the one store_wait_durable must cover. */
+static _Thread_local struct {
+    limes_store *store;
+    uint64_t ticket;
+} deferred;
+
+limes_rc store_commit_nowait(store_tx *tx, uint64_t *ticket, limes_error *err)
+{
+    const struct store_backend *be = tx->store->be;
+    *ticket = 0;
+    limes_rc rc = be->commit_nowait ? be->commit_nowait(tx->store->impl, tx->conn, ticket, err)
+                                    : be->commit(tx->store->impl, tx->conn, err);
+    free(tx);
+    return rc;
+}
+
+limes_rc store_wait_durable(limes_store *s, uint64_t ticket, limes_error *err)
+{
+    return ticket && s->be->wait_durable ? s->be->wait_durable(s->impl, ticket, err) : LIMES_OK;
+}
+
 limes_rc store_commit(store_tx *tx, limes_error *err)
 {
+    if (deferred.store == tx->store) {
+        uint64_t ticket;
+        limes_rc rc = store_commit_nowait(tx, &ticket, err);
+        if (ticket > deferred.ticket)
+            deferred.ticket = ticket;
+        return rc;
+    }
     limes_rc rc = tx->store->be->commit(tx->store->impl, tx->conn, err);
     free(tx);
     return rc;
+}
+
+void limes_store_defer_begin(limes_store *s)
+{
+    deferred.store = s;
+    deferred.ticket = 0;
+}
+
+limes_rc limes_store_defer_end(limes_store *s, limes_error *err)
+{
+    uint64_t ticket = deferred.store == s ? deferred.ticket : 0;
+    deferred.store = NULL;
+    deferred.ticket = 0;
+    return store_wait_durable(s, ticket, err);
 }
 
 void store_rollback(store_tx *tx)

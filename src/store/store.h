@@ -91,11 +91,34 @@ struct store_backend {
     limes_rc (*copy_in)(void *conn, const char *table, const char *cols, int ncols,
                         const store_val *vals, int nrows, limes_error *err);
     bool (*skip_key_checks)(void *conn, bool skip);
+    /*
+     * Deferred durability (optional: NULL means commit is durable when it
+     * returns, as on PostgreSQL).
+     * commit_nowait: commit like commit, but return once the transaction is
+     *   written and visible, before it is durable; *ticket names it for
+     *   wait_durable (0: nothing to wait for).
+     * wait_durable: return once the commit named by ticket, and every
+     *   commit written before it, is durable (an error if it cannot be).
+     */
+    limes_rc (*commit_nowait)(void *impl, void *conn, uint64_t *ticket, limes_error *err);
+    limes_rc (*wait_durable)(void *impl, uint64_t ticket, limes_error *err);
 };
 
 limes_rc store_begin(limes_store *s, bool write, store_tx **tx, limes_error *err);
 limes_rc store_commit(store_tx *tx, limes_error *err);
 void store_rollback(store_tx *tx);
+
+/*
+ * One durability wait for several commits.  store_commit_nowait ends tx
+ * like store_commit but may return before the commit is durable; *ticket
+ * (0 when there is nothing to wait for) goes to store_wait_durable, which
+ * returns once that commit and every commit written before it are
+ * durable.  Until then nobody may be told that the commit happened
+ * (other transactions can already read it, as after any commit).  Inside
+ * limes_store_defer_begin/end (limes/store.h) store_commit itself defers.
+ */
+limes_rc store_commit_nowait(store_tx *tx, uint64_t *ticket, limes_error *err);
+limes_rc store_wait_durable(limes_store *s, uint64_t ticket, limes_error *err);
 
 limes_rc store_exec(store_tx *tx, const char *sql, const store_val *params, int n,
                     limes_error *err);

@@ -5,8 +5,12 @@
  * commits shared fdatasync calls (fewer syncs than commits, but some).
  * The audit trail's group append (src/audit/audit.c) on the same store:
  * threads appending at once all get their entry into one valid chain, in
- * fewer commits than entries.  The database lives in /var/tmp (a disk, not
- * tmpfs) so that a sync takes the disk's time and concurrent commits meet.
+ * fewer commits than entries.  Deferred durability (limes_store_defer_begin,
+ * what the server does per request): commits sync nothing until
+ * limes_store_defer_end, which syncs once for all of them; with an audit
+ * entry after each deferred commit, rows and chain are all there after
+ * reopening.  The database lives in /var/tmp (a disk, not tmpfs) so that a
+ * sync takes the disk's time and concurrent commits meet.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -166,6 +170,88 @@ static void test_concurrent_audit_appends_chain(void)
     limes_store_close(store);
 }
 
+/* One thread's deferred commits: no sync until the end, then exactly one. */
+static void test_deferred_commits_sync_once(void)
+{
+    limes_error err = {0};
+    CHECK_INT(limes_store_open(db_path, &store, &err), LIMES_OK);
+    int64_t before = count_rows("SELECT COUNT(*) FROM sync_test");
+    int64_t commits0, syncs0, commits1, syncs1;
+    store_sqlite_counts(&commits0, &syncs0);
+    limes_store_defer_begin(store);
+    for (int i = 0; i < 20; i++)
+        CHECK_INT(insert_row(100, i), LIMES_OK);
+    store_sqlite_counts(&commits1, &syncs1);
+    CHECK_INT(commits1 - commits0, 20);
+    CHECK_INT(syncs1 - syncs0, 0); /* nothing waited for the disk yet */
+    CHECK_INT(limes_store_defer_end(store, &err), LIMES_OK);
+    store_sqlite_counts(&commits1, &syncs1);
+    CHECK_INT(syncs1 - syncs0, 1);
+    /* ended: the next commit waits for its own sync again */
+    CHECK_INT(insert_row(100, 20), LIMES_OK);
+    store_sqlite_counts(&commits1, &syncs1);
+    CHECK_INT(syncs1 - syncs0, 2);
+    CHECK_INT(limes_store_defer_end(store, &err), LIMES_OK); /* nothing deferred: no sync */
+    store_sqlite_counts(&commits1, &syncs1);
+    CHECK_INT(syncs1 - syncs0, 2);
+    limes_store_close(store);
+    CHECK_INT(limes_store_open(db_path, &store, &err), LIMES_OK);
+    CHECK_INT(count_rows("SELECT COUNT(*) FROM sync_test") - before, 21);
+    limes_store_close(store);
+}
+
+/* As a server request: a deferred commit, its audit entry, one wait. */
+static void *request_like(void *arg)
+{
+    int thread = 200 + (int)(intptr_t)arg;
+    char actor[32], record[32];
+    snprintf(actor, sizeof actor, "officer%d", thread);
+    for (int i = 0; i < COMMITS_EACH; i++) {
+        limes_store_defer_begin(store);
+        limes_rc rc = insert_row(thread, i);
+        snprintf(record, sizeof record, "row:%d:%d", thread, i);
+        const char *records[] = {record};
+        limes_audit_entry e = {.actor = actor, .role = "officer", .action = "POST /v1/rows",
+                               .records = records, .nrecords = 1, .outcome = "201"};
+        if (!rc)
+            rc = limes_audit_append(store, &e, NULL);
+        limes_rc end = limes_store_defer_end(store, NULL);
+        if (rc || end) {
+            pthread_mutex_lock(&failures_lock);
+            commit_failures++;
+            pthread_mutex_unlock(&failures_lock);
+        }
+    }
+    return NULL;
+}
+
+static void test_deferred_commits_with_audit(void)
+{
+    limes_error err = {0};
+    CHECK_INT(limes_store_open(db_path, &store, &err), LIMES_OK);
+    int64_t rows0 = count_rows("SELECT COUNT(*) FROM sync_test");
+    int64_t audit0 = count_rows("SELECT COUNT(*) FROM audit");
+    int64_t commits0, syncs0, commits1, syncs1;
+    store_sqlite_counts(&commits0, &syncs0);
+    run_threads(request_like);
+    store_sqlite_counts(&commits1, &syncs1);
+    fprintf(stderr, "  %d requests: %lld commits, %lld fdatasync calls\n", THREADS * COMMITS_EACH,
+            (long long)(commits1 - commits0), (long long)(syncs1 - syncs0));
+    CHECK_INT(commit_failures, 0);
+    CHECK(syncs1 - syncs0 > 0);
+    CHECK(syncs1 - syncs0 < THREADS * COMMITS_EACH); /* fewer than one per request */
+    limes_store_close(store);
+    CHECK_INT(limes_store_open(db_path, &store, &err), LIMES_OK);
+    CHECK_INT(count_rows("SELECT COUNT(*) FROM sync_test") - rows0, THREADS * COMMITS_EACH);
+    CHECK_INT(count_rows("SELECT COUNT(*) FROM audit") - audit0, THREADS * COMMITS_EACH);
+    CHECK_INT(count_rows("SELECT COUNT(*) FROM audit_records WHERE record LIKE 'row:%'"),
+              THREADS * COMMITS_EACH);
+    limes_audit_report rep;
+    CHECK_INT(limes_audit_verify(store, &rep, &err), LIMES_OK);
+    CHECK_INT(rep.entries, audit0 + THREADS * COMMITS_EACH);
+    limes_store_close(store);
+}
+
 int main(void)
 {
     snprintf(db_path, sizeof db_path, "/var/tmp/limes-test-sqlite-sync-%d.db", (int)getpid());
@@ -173,6 +259,8 @@ int main(void)
     RUN(test_concurrent_commits_share_syncs);
     RUN(test_reads_do_not_sync);
     RUN(test_concurrent_audit_appends_chain);
+    RUN(test_deferred_commits_sync_once);
+    RUN(test_deferred_commits_with_audit);
     remove_db();
     return test_summary();
 }
