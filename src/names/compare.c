@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "names.h"
+#include "names_int.h"
 
 #define SIM_VARIANT 0.95
 #define SIM_TRANSLIT_MAX 0.93
@@ -181,9 +182,23 @@ static bool latin_keys_meet(const name_token *a, const name_token *b)
     return true;
 }
 
+/*
+ * Two "abd" compounds are as alike as the names after "abd": the prefix
+ * that thousands of names share must not make Abd al-Razzaq and Abd
+ * al-Bari alike (Jaro-Winkler counts a common start twice).
+ */
+static double abd_sim(const name_token *a, const name_token *b, double s)
+{
+    size_t pa = names_abd_prefix(a), pb = names_abd_prefix(b);
+    if (!pa || !pb || a->ncp < pa + 3 || b->ncp < pb + 3)
+        return s; /* "abdah" for a mistyped Abdullah: too little left to compare */
+    double rest = jw(a->cp + pa, a->ncp - pa, b->cp + pb, b->ncp - pb);
+    return rest < s ? rest : s;
+}
+
 static double same_script_sim(const name_token *a, const name_token *b, name_match_how *how)
 {
-    double s = text_sim(a, b);
+    double s = abd_sim(a, b, text_sim(a, b));
     *how = NM_FUZZY;
     /* two tokens each known to the variant table, in no common group, are
        different names (Mohamed / Mahmoud): their skeletons prove nothing */
