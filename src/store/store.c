@@ -376,6 +376,18 @@ limes_rc store_copy(store_tx *tx, const char *table, const char *cols, int ncols
     return copy_by_insert(tx, table, cols, ncols, vals, nrows, err);
 }
 
+limes_rc store_copy_many(store_tx *tx, const store_copy_job *jobs, int n, limes_error *err)
+{
+    const struct store_backend *be = tx->store->be;
+    if (be->copy_many)
+        return be->copy_many(tx->store->impl, tx->conn, jobs, n, err);
+    limes_rc rc = LIMES_OK;
+    for (int i = 0; i < n && !rc; i++)
+        rc = store_copy(tx, jobs[i].table, jobs[i].cols, jobs[i].ncols, jobs[i].vals,
+                        jobs[i].nrows, err);
+    return rc;
+}
+
 bool store_skip_key_checks(store_tx *tx, bool skip)
 {
     const struct store_backend *be = tx->store->be;

@@ -47,6 +47,13 @@ static inline store_val sv_text(const char *s)
 typedef struct store_tx store_tx;
 typedef struct store_rows store_rows;
 
+/* One table's rows for store_copy_many (see below). */
+typedef struct store_copy_job {
+    const char *table, *cols; /* as for store_copy */
+    int ncols, nrows;
+    const store_val *vals; /* nrows * ncols, row-major, borrowed */
+} store_copy_job;
+
 /* The table of functions a backend provides.  `conn` is backend-private. */
 struct store_backend {
     const char *name;
@@ -102,6 +109,10 @@ struct store_backend {
      */
     limes_rc (*commit_nowait)(void *impl, void *conn, uint64_t *ticket, limes_error *err);
     limes_rc (*wait_durable)(void *impl, uint64_t ticket, limes_error *err);
+    /* copy_many: copy_in of several tables, possibly at once over a second
+     * connection joined to this transaction (optional: NULL, one by one). */
+    limes_rc (*copy_many)(void *impl, void *conn, const struct store_copy_job *jobs, int n,
+                          limes_error *err);
 };
 
 limes_rc store_begin(limes_store *s, bool write, store_tx **tx, limes_error *err);
@@ -166,6 +177,11 @@ limes_rc store_reserve_ids(store_tx *tx, const char *table, int64_t n, int64_t *
                            limes_error *err);
 limes_rc store_copy(store_tx *tx, const char *table, const char *cols, int ncols,
                     const store_val *vals, int nrows, limes_error *err);
+/* store_copy of several tables, in any order (the caller has checked their
+ * keys: see store_skip_key_checks).  A backend may load them at the same
+ * time over a second connection whose work commits or rolls back with tx
+ * (PostgreSQL, src/store/pg.c: two-phase commit); all or nothing either way. */
+limes_rc store_copy_many(store_tx *tx, const store_copy_job *jobs, int n, limes_error *err);
 bool store_skip_key_checks(store_tx *tx, bool skip);
 
 const char *store_backend_name(const limes_store *s);
