@@ -189,6 +189,12 @@ typedef struct limes_check_in {
  * traveller_id, screening, stay, minor, ...}. */
 limes_rc limes_check_run(limes_store *s, const limes_check_in *in, json_t **out,
                          limes_error *err);
+/* The same, also giving *text: *out as compact JSON text (UTF-8, keys in
+ * the order of *out), written out once for the stored check and the answer
+ * both; the caller frees it.  *text is NULL if it could not be made (then
+ * serialise *out). */
+limes_rc limes_check_run_text(limes_store *s, const limes_check_in *in, json_t **out,
+                              char **text, limes_error *err);
 limes_rc limes_check_get(limes_store *s, int64_t id, json_t **out, limes_error *err);
 
 typedef struct limes_decision_in {

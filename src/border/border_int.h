@@ -58,6 +58,9 @@ const char *border_refusal_table_name(void);
 /* True if (kind, fraud_type) is a line of the detection table. */
 bool border_detection_known(const char *kind, const char *fraud_type);
 
+/* limes_traveller_stay() inside the caller's transaction. */
+limes_rc border_traveller_stay_tx(store_tx *tx, int64_t id, int32_t on, json_t **out,
+                                  limes_error *err);
 /* Record one crossing / refusal inside an open write transaction. */
 limes_rc border_crossing_record_tx(store_tx *tx, const limes_crossing_in *in, int64_t now_ms,
                                    limes_crossing_out *out, limes_error *err);

@@ -203,18 +203,13 @@ static json_t *screen_person(limes_store *s, const struct check_doc *d, struct c
     return j ? j : json_null();
 }
 
-static limes_rc find_traveller(limes_store *s, const struct check_doc *d, int64_t *id,
+static limes_rc find_traveller(store_tx *tx, const struct check_doc *d, int64_t *id,
                                limes_error *err)
 {
     *id = 0;
-    store_tx *tx;
-    limes_rc rc = store_begin(s, false, &tx, err);
-    if (rc)
-        return rc;
     store_val p[] = {sv_text(d->issuer), sv_text(d->number)};
-    rc = store_query_int(tx, "SELECT traveller_id FROM traveller_documents WHERE issuer = $1 "
-                             "AND number = $2", p, 2, id, err);
-    store_rollback(tx);
+    limes_rc rc = store_query_int(tx, "SELECT traveller_id FROM traveller_documents WHERE "
+                                      "issuer = $1 AND number = $2", p, 2, id, err);
     return rc == LIMES_NOT_FOUND ? LIMES_OK : rc;
 }
 
@@ -237,21 +232,13 @@ static json_t *stay_for_new_traveller(const struct check_doc *d, int32_t today)
     return o;
 }
 
-static limes_rc stay_situation(limes_store *s, int64_t traveller, const struct check_doc *d,
-                               bool entry, int32_t today, json_t **out, struct check_ctx *c,
-                               limes_error *err)
+/* The reasons the stay situation st gives. */
+static void stay_reasons(const json_t *st, int64_t traveller, const struct check_doc *d,
+                         bool entry, struct check_ctx *c)
 {
-    if (traveller) {
-        limes_rc rc = limes_traveller_stay(s, traveller, today, out, err);
-        if (rc)
-            return rc;
-    } else {
-        *out = stay_for_new_traveller(d, today);
-    }
-    json_t *st = *out;
     const char *regime = json_string_value(json_object_get(st, "regime"));
     if (json_is_true(json_object_get(st, "unlimited")))
-        return LIMES_OK;
+        return;
     int64_t left = json_integer_value(json_object_get(st, "days_left"));
     int64_t over = json_integer_value(json_object_get(st, "overstay_days"));
     bool present = json_is_true(json_object_get(st, "present"));
@@ -269,7 +256,6 @@ static limes_rc stay_situation(limes_store *s, int64_t traveller, const struct c
         reason(c, ATTENTION, "overstay", "overstay of %lld days on exit", (long long)over);
     if (!entry && traveller && !present)
         reason(c, ATTENTION, "exit-without-entry", "no open stay on record for this exit");
-    return LIMES_OK;
 }
 
 /* One companion check: {check_id, name, minor}; INVALID if it does not exist. */
@@ -352,19 +338,21 @@ static json_t *request_json(const limes_check_in *in, const struct check_doc *d)
                      in->travel_ref ? in->travel_ref : "", "mrz", in->mrz != NULL);
 }
 
-static limes_rc store_check(limes_store *s, const limes_check_in *in, int64_t traveller,
-                            int64_t at_ms, int32_t day, enum level aid, bool minor,
-                            json_t *req, json_t *result, int64_t *id, limes_error *err)
+/* Store the check; *res_text = the result as stored (compact JSON text,
+ * caller frees; NULL if it could not be written out). */
+static limes_rc store_check(limes_store *s, const limes_check_in *in, int64_t bcp,
+                            int64_t traveller, int64_t at_ms, int32_t day, enum level aid,
+                            bool minor, json_t *req, json_t *result, int64_t *id,
+                            char **res_text, limes_error *err)
 {
+    *res_text = NULL;
     store_tx *tx;
     limes_rc rc = store_begin(s, true, &tx, err);
     if (rc)
         return rc;
-    int64_t bcp;
     char *req_text = json_dumps(req, JSON_COMPACT);
-    char *res_text = json_dumps(result, JSON_COMPACT);
-    rc = border_bcp_id(tx, in->bcp_code, "bcp", &bcp, err);
-    if (!rc) {
+    *res_text = json_dumps(result, JSON_COMPACT);
+    {
         store_val p[] = {sv_text(in->officer ? in->officer : ""),
                          sv_int(bcp),
                          sv_text(in->direction),
@@ -374,14 +362,13 @@ static limes_rc store_check(limes_store *s, const limes_check_in *in, int64_t tr
                          sv_text(level_names[aid]),
                          sv_int(minor),
                          sv_text(req_text ? req_text : "{}"),
-                         sv_text(res_text ? res_text : "{}")};
+                         sv_text(*res_text ? *res_text : "{}")};
         rc = store_query_int(tx, "INSERT INTO checks (officer, bcp_id, direction, traveller_id, "
                                  "day, at_ms, aid, minor, request, result) VALUES ($1, $2, $3, "
                                  "$4, $5, $6, $7, $8, $9, $10) RETURNING id",
                              p, 10, id, err);
     }
     free(req_text);
-    free(res_text);
     if (rc) {
         store_rollback(tx);
         return rc;
@@ -389,54 +376,114 @@ static limes_rc store_check(limes_store *s, const limes_check_in *in, int64_t tr
     return store_commit(tx, err);
 }
 
-static limes_rc validate_in(limes_store *s, const limes_check_in *in, limes_error *err)
+static limes_rc validate_in(const limes_check_in *in, limes_error *err)
 {
     if (!in->direction || (strcmp(in->direction, "entry") && strcmp(in->direction, "exit")))
         return limes_fail(err, LIMES_INVALID, "direction", "direction must be entry or exit");
     if (in->mrz && strlen(in->mrz) > LIMES_MRZ_MAX_INPUT)
         return limes_fail(err, LIMES_TOO_LARGE, "mrz", "the MRZ text is too long");
-    json_t *b;
-    limes_rc rc = limes_bcp_get(s, in->bcp_code ? in->bcp_code : "", &b, err);
-    if (rc == LIMES_NOT_FOUND)
-        return limes_fail(err, LIMES_INVALID, "bcp", "unknown crossing point '%s'",
-                          in->bcp_code ? in->bcp_code : "");
+    return LIMES_OK;
+}
+
+/* The document as the check reads it, with its expiry. */
+static limes_rc read_document(const limes_check_in *in, int32_t today, struct check_doc *d,
+                              json_t **doc_json, struct check_ctx *c, limes_error *err)
+{
+    limes_rc rc = in->mrz ? doc_from_mrz(in->mrz, today, d, doc_json, c, err)
+                          : doc_from_fields(in, d, doc_json, err);
+    if (rc)
+        return rc;
+    finish_dates(d);
+    check_expiry(d, today, *doc_json, c);
+    return LIMES_OK;
+}
+
+/* What the check reads from the store, in ONE read transaction (a snapshot
+ * and a pool connection once, not once per look-up): the crossing point,
+ * the traveller known by the document and that traveller's stay.  The
+ * document is read in between (no store access) so that an unknown
+ * crossing point is reported before a bad document, as always. */
+struct check_reads {
+    int64_t bcp, traveller;
+    json_t *doc, *stay; /* the caller owns them */
+};
+
+static limes_rc read_records(limes_store *s, const limes_check_in *in, int32_t today,
+                             struct check_doc *d, struct check_reads *rd, struct check_ctx *c,
+                             limes_error *err)
+{
+    store_tx *tx;
+    limes_rc rc = store_begin(s, false, &tx, err);
+    if (rc)
+        return rc;
+    rc = border_bcp_id(tx, in->bcp_code ? in->bcp_code : "", "bcp", &rd->bcp, err);
     if (!rc)
-        json_decref(b);
+        rc = read_document(in, today, d, &rd->doc, c, err);
+    if (!rc)
+        rc = find_traveller(tx, d, &rd->traveller, err);
+    if (!rc && rd->traveller)
+        rc = border_traveller_stay_tx(tx, rd->traveller, today, &rd->stay, err);
+    store_rollback(tx);
+    if (!rc && !rd->traveller)
+        rd->stay = stay_for_new_traveller(d, today);
     return rc;
 }
 
 /* Everything but the store write: fills the parts of the answer. */
 static limes_rc assess(limes_store *s, const limes_check_in *in, int32_t today,
-                       struct check_doc *d, json_t *result, int64_t *traveller, bool *minor,
+                       struct check_doc *d, json_t *result, struct check_reads *rd, bool *minor,
                        struct check_ctx *c, limes_error *err)
 {
-    json_t *doc_json = NULL, *stay = NULL, *minor_json = NULL;
-    limes_rc rc = in->mrz ? doc_from_mrz(in->mrz, today, d, &doc_json, c, err)
-                          : doc_from_fields(in, d, &doc_json, err);
-    if (rc)
+    json_t *minor_json = NULL;
+    limes_rc rc = read_records(s, in, today, d, rd, c, err);
+    if (rc) {
+        json_decref(rd->doc);
+        json_decref(rd->stay);
         return rc;
-    finish_dates(d);
-    check_expiry(d, today, doc_json, c);
-    json_object_set_new(result, "document", doc_json);
-    if ((rc = find_traveller(s, d, traveller, err)))
-        return rc;
+    }
+    json_object_set_new(result, "document", rd->doc);
     json_object_set_new(result, "traveller_id",
-                        *traveller ? json_integer(*traveller) : json_null());
+                        rd->traveller ? json_integer(rd->traveller) : json_null());
     json_object_set_new(result, "screening", screen_person(s, d, c));
-    bool entry = strcmp(in->direction, "entry") == 0;
-    if ((rc = stay_situation(s, *traveller, d, entry, today, &stay, c, err)))
-        return rc;
-    json_object_set_new(result, "stay", stay);
+    stay_reasons(rd->stay, rd->traveller, d, strcmp(in->direction, "entry") == 0, c);
+    json_object_set_new(result, "stay", rd->stay);
     if ((rc = minor_situation(s, in, d, today, &minor_json, minor, c, err)))
         return rc;
     json_object_set_new(result, "minor", minor_json);
     return LIMES_OK;
 }
 
+/* The answer's text: the stored result with its id and no decision yet,
+ * as json_dumps(JSON_COMPACT) of the answer would write it (jansson keeps
+ * insertion order), without writing the whole result out a second time. */
+static char *answer_text(const char *stored, int64_t id)
+{
+    size_t n = stored ? strlen(stored) : 0;
+    if (n < 2 || stored[n - 1] != '}')
+        return NULL;
+    char tail[64];
+    int t = snprintf(tail, sizeof tail, "%s\"id\":%lld,\"decision\":null}", n > 2 ? "," : "",
+                     (long long)id);
+    char *out = malloc(n - 1 + (size_t)t + 1);
+    if (out) {
+        memcpy(out, stored, n - 1);
+        memcpy(out + n - 1, tail, (size_t)t + 1);
+    }
+    return out;
+}
+
 limes_rc limes_check_run(limes_store *s, const limes_check_in *in, json_t **out,
                          limes_error *err)
 {
-    limes_rc rc = validate_in(s, in, err);
+    return limes_check_run_text(s, in, out, NULL, err);
+}
+
+limes_rc limes_check_run_text(limes_store *s, const limes_check_in *in, json_t **out,
+                              char **text, limes_error *err)
+{
+    if (text)
+        *text = NULL;
+    limes_rc rc = validate_in(in, err);
     if (rc)
         return rc;
     int64_t at_ms;
@@ -446,9 +493,9 @@ limes_rc limes_check_run(limes_store *s, const limes_check_in *in, json_t **out,
     struct check_doc d = {0};
     struct check_ctx c = {.reasons = json_array(), .level = CLEAR};
     json_t *result = json_object();
-    int64_t traveller = 0;
+    struct check_reads rd = {0};
     bool minor = false;
-    rc = assess(s, in, today, &d, result, &traveller, &minor, &c, err);
+    rc = assess(s, in, today, &d, result, &rd, &minor, &c, err);
     if (rc) {
         json_decref(result);
         json_decref(c.reasons);
@@ -460,14 +507,20 @@ limes_rc limes_check_run(limes_store *s, const limes_check_in *in, json_t **out,
     json_object_set_new(result, "direction", json_string(in->direction));
     json_t *req = request_json(in, &d);
     int64_t id = 0;
-    rc = store_check(s, in, traveller, at_ms, today, c.level, minor, req, result, &id, err);
+    char *stored = NULL;
+    rc = store_check(s, in, rd.bcp, rd.traveller, at_ms, today, c.level, minor, req, result,
+                     &id, &stored, err);
     json_decref(req);
     if (rc) {
+        free(stored);
         json_decref(result);
         return rc;
     }
     json_object_set_new(result, "id", json_integer(id));
     json_object_set_new(result, "decision", json_null());
+    if (text)
+        *text = answer_text(stored, id);
+    free(stored);
     *out = result;
     return LIMES_OK;
 }

@@ -308,21 +308,16 @@ static json_t *stay_json(int64_t id, int32_t on, const limes_stay_regime *reg,
     return o;
 }
 
-limes_rc limes_traveller_stay(limes_store *s, int64_t id, int32_t on, json_t **out,
-                              limes_error *err)
+limes_rc border_traveller_stay_tx(store_tx *tx, int64_t id, int32_t on, json_t **out,
+                                  limes_error *err)
 {
-    store_tx *tx;
-    limes_rc rc = store_begin(s, false, &tx, err);
-    if (rc)
-        return rc;
     limes_stay_regime reg;
     limes_stay *stays = NULL;
     size_t n = 0;
     json_t *list = json_array();
-    rc = traveller_regime(tx, id, &reg, err);
+    limes_rc rc = traveller_regime(tx, id, &reg, err);
     if (!rc)
         rc = load_stays(tx, id, &stays, &n, list, err);
-    store_rollback(tx);
     limes_stay_status st = {0};
     if (!rc && reg.kind != LIMES_REGIME_FREE_MOVEMENT)
         rc = limes_stay_check(&reg.rule, stays, n, on, &st, err);
@@ -333,6 +328,18 @@ limes_rc limes_traveller_stay(limes_store *s, int64_t id, int32_t on, json_t **o
     }
     *out = stay_json(id, on, &reg, &st, list);
     return LIMES_OK;
+}
+
+limes_rc limes_traveller_stay(limes_store *s, int64_t id, int32_t on, json_t **out,
+                              limes_error *err)
+{
+    store_tx *tx;
+    limes_rc rc = store_begin(s, false, &tx, err);
+    if (rc)
+        return rc;
+    rc = border_traveller_stay_tx(tx, id, on, out, err);
+    store_rollback(tx);
+    return rc;
 }
 
 limes_rc limes_overstayers(limes_store *s, int32_t on, int limit, json_t **out,
