@@ -89,6 +89,9 @@ limes_rc limes_logout(limes_store *s, const char *session_id, limes_error *err);
 limes_rc limes_token_create(limes_store *s, const char *username, const char *name,
                             char token_out[LIMES_TOKEN_CHARS + 1], int64_t *id_out,
                             limes_error *err);
+/* A token verified in the last 2 s is not looked up again.  Revoking it,
+ * disabling its user or changing the user's role through this process
+ * takes effect at once; through another process (the CLI), within 2 s. */
 limes_rc limes_token_check(limes_store *s, const char *token, limes_principal *who,
                            limes_error *err);
 limes_rc limes_token_revoke(limes_store *s, int64_t token_id, limes_error *err);
