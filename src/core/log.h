@@ -20,5 +20,11 @@ void log_set_quiet(int quiet);
 void log_json(log_level level, const char *request_id, const char *msg, json_t *fields);
 void log_msg(log_level level, const char *request_id, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The server's line for each request, at LOG_INFO, msg "request": fields
+ * method, path, status, ms, user and, when terminated >= 0, terminated.
+ * Written out directly, without a JSON tree (that was ~2% of a check's
+ * CPU, bench/checks); text escaped as log_json() does. */
+void log_request(const char *request_id, const char *method, const char *path, int status,
+                 double ms, const char *user, int terminated);
 
 #endif

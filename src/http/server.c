@@ -554,12 +554,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         return;
     double ms = (double)(time_mono_ns() - r->start_ns) / 1e6;
     metrics_observe(&srv->metrics, r->route_index, r->status, ms);
-    json_t *f = json_pack("{s:s, s:s, s:i, s:f, s:s}", "method", r->method, "path", r->path,
-                          "status", r->status, "ms", ms, "user",
-                          r->authed ? r->who.username : "");
-    if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
-        json_object_set_new(f, "terminated", json_integer(toe));
-    log_json(LOG_INFO, r->request_id, "request", f);
+    log_request(r->request_id, r->method, r->path, r->status, ms,
+                r->authed ? r->who.username : "",
+                toe != MHD_REQUEST_TERMINATED_COMPLETED_OK ? (int)toe : -1);
     request_free(r);
     *con_cls = NULL;
     atomic_fetch_sub(&srv->inflight, 1);

@@ -1,6 +1,12 @@
 /* test_core.c - dates, bounded buffers and the error table. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "core/buf.h"
 #include "core/date.h"
+#include "core/log.h"
 #include "limes/error.h"
 #include "test.h"
 
@@ -66,6 +72,52 @@ static void test_error_table(void)
             CHECK(strcmp(limes_rc_code((limes_rc)i), limes_rc_code((limes_rc)j)) != 0);
 }
 
+/* log_request's hand-written line reads back as the JSON of its fields,
+ * whatever the path holds (quotes, control bytes, Arabic, a character
+ * beyond the BMP, bytes that are not UTF-8). */
+static void test_log_request_line(void)
+{
+    char name[] = "/tmp/limes-test-log-XXXXXX";
+    int fd = mkstemp(name);
+    CHECK(fd >= 0);
+    int saved = dup(STDERR_FILENO);
+    dup2(fd, STDERR_FILENO);
+    const char *path = "/v1/\"q\"\\\n\x01/\xd8\xb9\xd9\x84\xd9\x8a/\xf0\x9f\x98\x80/\xff\xc3";
+    log_request("abc123", "POST", path, 201, 12.5, "amira", -1);
+    log_request(NULL, "GET", "/healthz", 200, 0.25, "", 3);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    char text[4096] = "";
+    ssize_t n = pread(fd, text, sizeof text - 1, 0);
+    close(fd);
+    unlink(name);
+    CHECK(n > 0);
+    char *second = strchr(text, '\n');
+    CHECK(second != NULL);
+    if (!second)
+        return;
+    *second++ = '\0';
+    json_t *a = json_loads(text, 0, NULL), *b = json_loads(second, 0, NULL);
+    CHECK(a != NULL && b != NULL);
+    if (!a || !b)
+        return;
+    CHECK_STR(json_string_value(json_object_get(a, "msg")), "request");
+    CHECK_STR(json_string_value(json_object_get(a, "request_id")), "abc123");
+    CHECK_STR(json_string_value(json_object_get(a, "method")), "POST");
+    CHECK_STR(json_string_value(json_object_get(a, "path")),
+              "/v1/\"q\"\\\n\x01/\xd8\xb9\xd9\x84\xd9\x8a/\xf0\x9f\x98\x80/\xef\xbf\xbd\xef\xbf\xbd");
+    CHECK_INT(json_integer_value(json_object_get(a, "status")), 201);
+    CHECK(json_real_value(json_object_get(a, "ms")) == 12.5);
+    CHECK_STR(json_string_value(json_object_get(a, "user")), "amira");
+    CHECK(json_object_get(a, "terminated") == NULL);
+    CHECK(json_object_get(b, "request_id") == NULL);
+    CHECK_INT(json_integer_value(json_object_get(b, "terminated")), 3);
+    for (const char *p = text; *p; p++)
+        CHECK((unsigned char)*p < 0x80); /* ASCII only, as log_json writes */
+    json_decref(a);
+    json_decref(b);
+}
+
 int main(void)
 {
     RUN(test_civil_round_trip);
@@ -73,5 +125,6 @@ int main(void)
     RUN(test_age);
     RUN(test_buf_cap);
     RUN(test_error_table);
+    RUN(test_log_request_line);
     return test_summary();
 }
