@@ -38,6 +38,7 @@
 
 #include "core/buf.h"
 #include "core/date.h"
+#include "core/jsontext.h"
 #include "core/rand.h"
 #include "limes/audit.h"
 #include "store/store.h"
@@ -76,7 +77,7 @@ static char *records_json(const limes_audit_entry *e)
     json_t *arr = json_array();
     for (size_t i = 0; i < e->nrecords; i++)
         json_array_append_new(arr, json_string(e->records[i] ? e->records[i] : ""));
-    char *s = json_dumps(arr, JSON_COMPACT);
+    char *s = json_text(arr, 1u << 20);
     json_decref(arr);
     return s;
 }

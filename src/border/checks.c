@@ -27,8 +27,11 @@
 
 #include "border_int.h"
 #include "core/date.h"
+#include "core/jsontext.h"
 #include "limes/mrz.h"
 #include "limes/screen.h"
+
+#define CHECK_TEXT_MAX (16u << 20) /* a stored check's request or result text */
 
 enum level { CLEAR = 0, ATTENTION = 1, STOP = 2 };
 static const char *const level_names[] = {"clear", "attention", "stop"};
@@ -339,19 +342,21 @@ static json_t *request_json(const limes_check_in *in, const struct check_doc *d)
 }
 
 /* Store the check; *res_text = the result as stored (compact JSON text,
- * caller frees; NULL if it could not be written out). */
+ * caller frees; NULL if it could not be written out).  The texts are
+ * written before the write transaction begins: not under the write lock. */
 static limes_rc store_check(limes_store *s, const limes_check_in *in, int64_t bcp,
                             int64_t traveller, int64_t at_ms, int32_t day, enum level aid,
                             bool minor, json_t *req, json_t *result, int64_t *id,
                             char **res_text, limes_error *err)
 {
-    *res_text = NULL;
+    char *req_text = json_text(req, CHECK_TEXT_MAX);
+    *res_text = json_text(result, CHECK_TEXT_MAX);
     store_tx *tx;
     limes_rc rc = store_begin(s, true, &tx, err);
-    if (rc)
+    if (rc) {
+        free(req_text);
         return rc;
-    char *req_text = json_dumps(req, JSON_COMPACT);
-    *res_text = json_dumps(result, JSON_COMPACT);
+    }
     {
         store_val p[] = {sv_text(in->officer ? in->officer : ""),
                          sv_int(bcp),

@@ -6,6 +6,7 @@
 
 #include "core/buf.h"
 #include "core/date.h"
+#include "core/jsontext.h"
 #include "core/log.h"
 #include "limes/error.h"
 #include "test.h"
@@ -118,6 +119,39 @@ static void test_log_request_line(void)
     json_decref(b);
 }
 
+/* json_text writes exactly what json_dumps(JSON_COMPACT) writes. */
+static void test_json_text_as_jansson(void)
+{
+    const char *docs[] = {
+        "{}", "[]", "[[],{},[{}]]", "\"\"", "null", "true", "false", "0", "-9223372036854775808",
+        "9223372036854775807",
+        "[0.0, -0.0, 0.1, 1.5, 100.0, 1e21, 1e-7, -2.5e-7, 1.7976931348623157e308, 5e-324, "
+        "123456789012345680.0, 0.30000000000000004, 3.14159, 1e100, 2e-300]",
+        "{\"a\":\"q\\\"b\\\\s\\/\\b\\f\\n\\r\\t\\u0001\\u001f\\u007f\\u0000z\",\"k\":1}",
+        "{\"name\":\"\u0639\u0644\u064a \\ud83d\\ude00 Ren\u00e9e\",\"list\":[1,\"two\",{\"x\":null}]}",
+        "{\"z\":1,\"a\":2,\"m\":{\"b\":[true,false],\"a\":0.25}}",
+    };
+    for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+        json_error_t je;
+        json_t *v = json_loads(docs[i], JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
+        CHECK(v != NULL);
+        if (!v) {
+            fprintf(stderr, "  %s: %s\n", docs[i], je.text);
+            continue;
+        }
+        char *want = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        char *got = json_text(v, 1 << 20);
+        CHECK_STR(got ? got : "(null)", want ? want : "");
+        free(want);
+        free(got);
+        json_decref(v);
+    }
+    /* too large for its cap: NULL, not a cut text */
+    json_t *big = json_pack("{s:s}", "k", "0123456789");
+    CHECK(json_text(big, 8) == NULL);
+    json_decref(big);
+}
+
 int main(void)
 {
     RUN(test_civil_round_trip);
@@ -126,5 +160,6 @@ int main(void)
     RUN(test_buf_cap);
     RUN(test_error_table);
     RUN(test_log_request_line);
+    RUN(test_json_text_as_jansson);
     return test_summary();
 }
