@@ -14,11 +14,15 @@
  *   4. decide every row in input order, in memory: which stay an exit
  *      closes, which entry opens a stay, the anomalies, the last lawful day;
  *   5. reserve the ids of the new rows (store_reserve_ids), so that rows
- *      can name each other without reading ids back, and write each table
- *      once, parents first: travellers, documents, stays (new ones in their
- *      final state, stored ones closed by one update), crossings, and the
- *      last activity day of known travellers.  store_copy is COPY on
- *      PostgreSQL and repeated multi-row INSERTs on SQLite.
+ *      can name each other without reading ids back; close the stored stays
+ *      this chunk ended (one update); build the rows of each table - new
+ *      travellers, documents, stays (in their final state), crossings - and
+ *      load them with one store_copy_many, parents first; then raise the
+ *      last activity day of known travellers.  A load is COPY on PostgreSQL
+ *      (crossings, and the stays of the batch's last chunk, on a second
+ *      connection at the same time when the server allows it: rows that
+ *      no later chunk reads, see src/store/pg.c) and repeated multi-row
+ *      INSERTs on SQLite.
  * On PostgreSQL the per-row foreign-key triggers (a query and a row lock per
  * key per row: the main cost of the old path, bench/RESULTS.md) are switched
  * off for the writes when the server allows it, and check_keys() tests the
@@ -43,7 +47,9 @@
 #define CHUNK 1000
 #define SQL_MAX (1 << 20)
 #define PENDING_ID (INT64_MAX / 2) /* stays not written yet sort last, in creation order */
-#define CROSSING_COLS 15
+#define CROSSING_COLS 15 /* the widest row written */
+
+enum table { T_TRAVELLERS, T_DOCUMENTS, T_STAYS, T_CROSSINGS, NTABLES };
 
 struct bstay {
     int64_t id; /* PENDING_ID + creation number until ids are reserved */
@@ -104,12 +110,19 @@ struct chunk {
      * documents, nnew_stays stays, n crossings. */
     int64_t first_traveller, first_doc, first_stay, first_crossing;
     bool unchecked; /* per-row foreign-key checks are off: check_keys() instead */
+    bool last;      /* the batch's last chunk */
     int64_t *known_ids[3]; /* KEY_TRAVELLER.. : sorted ids read from the store */
     int nknown[3];
     struct bkeys keys[CHUNK];
     buf sql;
-    store_val vals[CHUNK * CROSSING_COLS];
+    /* Values being built: query_vals (statements) or one of table_vals (the
+     * rows of one table, loaded with the others by one store_copy_many). */
+    store_val *vals;
     int nvals;
+    store_val query_vals[CHUNK * CROSSING_COLS];
+    store_val table_vals[NTABLES][CHUNK * CROSSING_COLS];
+    store_copy_job jobs[NTABLES];
+    int njobs;
 };
 
 static const char *nz(const char *s) { return s ? s : ""; }
@@ -128,6 +141,7 @@ static void sql_start(struct chunk *c, const char *head)
 {
     buf_reset(&c->sql);
     buf_puts(&c->sql, head);
+    c->vals = c->query_vals;
     c->nvals = 0;
 }
 
@@ -584,10 +598,19 @@ static void add_row(struct chunk *c, const store_val *v, int n)
     c->nvals += n;
 }
 
-static limes_rc copy_rows(struct chunk *c, const char *table, const char *cols, int ncols,
-                          limes_error *err)
+/* Start the rows of one table (c->vals) / hand them to the loads. */
+static void table_start(struct chunk *c, enum table t)
 {
-    return store_copy(c->tx, table, cols, ncols, c->vals, c->nvals / ncols, err);
+    c->vals = c->table_vals[t];
+    c->nvals = 0;
+}
+
+/* unread: no later chunk of this batch reads these rows (so the store may
+ * load them apart from the transaction's own connection). */
+static void table_done(struct chunk *c, const char *table, const char *cols, int ncols,
+                       bool unread)
+{
+    c->jobs[c->njobs++] = (store_copy_job){table, cols, ncols, c->nvals / ncols, c->vals, unread};
 }
 
 /* c->vals := one row per traveller new in this chunk, made by row(). */
@@ -626,24 +649,26 @@ static void document_row(struct chunk *c, const struct bperson *p, const struct 
     add_row(c, v, 7);
 }
 
-static limes_rc write_travellers(struct chunk *c, limes_error *err)
+static void write_travellers(struct chunk *c)
 {
+    table_start(c, T_TRAVELLERS);
     rows_of_new_travellers(c, traveller_row);
-    return copy_rows(c, "travellers",
-                     "id, surname, given_names, name_key, birth_date, sex, nationality, "
-                     "created_ms, last_activity_day, name_skel, first_document",
-                     11, err);
+    table_done(c, "travellers",
+               "id, surname, given_names, name_key, birth_date, sex, nationality, "
+               "created_ms, last_activity_day, name_skel, first_document",
+               11, false);
 }
 
 static limes_rc write_documents(struct chunk *c, limes_error *err)
 {
+    table_start(c, T_DOCUMENTS);
     rows_of_new_travellers(c, document_row);
     limes_rc rc = check_keys(c, NULL, 7, 1, KEY_TRAVELLER, false, err);
-    if (rc)
-        return rc;
-    return copy_rows(c, "traveller_documents",
-                     "id, traveller_id, doc_type, issuer, number, expiry_date, first_seen_ms",
-                     7, err);
+    if (!rc)
+        table_done(c, "traveller_documents",
+                   "id, traveller_id, doc_type, issuer, number, expiry_date, first_seen_ms", 7,
+                   false);
+    return rc;
 }
 
 /*
@@ -684,6 +709,7 @@ static limes_rc update_by_id(struct chunk *c, const char *table, const char *fix
  * recorded by an earlier batch). */
 static limes_rc update_stored_stays(struct chunk *c, limes_error *err)
 {
+    c->vals = c->query_vals;
     c->nvals = 0;
     for (int i = 0; i < c->npeople; i++)
         for (size_t k = 0; k < c->people[i].nstays; k++) {
@@ -699,7 +725,7 @@ static limes_rc update_stored_stays(struct chunk *c, limes_error *err)
 /* New stays in their final state (closed already if this chunk saw the exit). */
 static limes_rc write_new_stays(struct chunk *c, limes_error *err)
 {
-    c->nvals = 0;
+    table_start(c, T_STAYS);
     for (int i = 0; i < c->n; i++) {
         struct brow *r = &c->rows[i];
         if (!r->entry)
@@ -716,18 +742,18 @@ static limes_rc write_new_stays(struct chunk *c, limes_error *err)
         add_row(c, v, 8);
     }
     limes_rc rc = check_keys(c, NULL, 8, 1, KEY_TRAVELLER, false, err);
-    if (rc)
-        return rc;
-    return copy_rows(c, "stays",
-                     "id, traveller_id, entry_day, exit_day, closed, counts, latest_exit_day, "
-                     "anomaly",
-                     8, err);
+    if (!rc)
+        table_done(c, "stays",
+                   "id, traveller_id, entry_day, exit_day, closed, counts, latest_exit_day, "
+                   "anomaly",
+                   8, c->last); /* later chunks load known travellers' stays */
+    return rc;
 }
 
 static limes_rc write_crossings(struct chunk *c, const struct border_bcp_memo *memo,
                                 limes_error *err)
 {
-    c->nvals = 0;
+    table_start(c, T_CROSSINGS);
     for (int i = 0; i < c->n; i++) {
         struct brow *r = &c->rows[i];
         const limes_crossing_in *in = r->in;
@@ -758,15 +784,17 @@ static limes_rc write_crossings(struct chunk *c, const struct border_bcp_memo *m
         (rc = check_keys(c, memo, CROSSING_COLS, 3, KEY_STAY, true, err)) ||
         (rc = check_keys(c, memo, CROSSING_COLS, 4, KEY_BCP, false, err)))
         return rc;
-    return copy_rows(c, "crossings",
-                     "id, traveller_id, document_id, stay_id, bcp_id, direction, day, at_ms, "
-                     "officer, check_id, counts, travel_mode, travel_ref, anomaly, created_ms",
-                     CROSSING_COLS, err);
+    table_done(c, "crossings",
+               "id, traveller_id, document_id, stay_id, bcp_id, direction, day, at_ms, "
+               "officer, check_id, counts, travel_mode, travel_ref, anomaly, created_ms",
+               CROSSING_COLS, true);
+    return LIMES_OK;
 }
 
 /* Raise last_activity_day of known travellers to their latest day here. */
 static limes_rc update_activity(struct chunk *c, limes_error *err)
 {
+    c->vals = c->query_vals;
     c->nvals = 0;
     for (int i = 0; i < c->npeople; i++) {
         const struct bperson *p = &c->people[i];
@@ -784,10 +812,14 @@ static limes_rc write_chunk(struct chunk *c, const struct border_bcp_memo *memo,
     if (rc)
         return rc;
     c->unchecked = store_skip_key_checks(c->tx, true);
-    if ((!c->unchecked || !(rc = collect_known(c, err))) && !(rc = write_travellers(c, err)) &&
-        !(rc = write_documents(c, err)) && !(rc = update_stored_stays(c, err)) &&
-        !(rc = write_new_stays(c, err)) && !(rc = write_crossings(c, memo, err)))
-        rc = update_activity(c, err);
+    c->njobs = 0;
+    if (!c->unchecked || !(rc = collect_known(c, err))) {
+        write_travellers(c);
+        if (!(rc = write_documents(c, err)) && !(rc = write_new_stays(c, err)) &&
+            !(rc = write_crossings(c, memo, err)) && !(rc = update_stored_stays(c, err)) &&
+            !(rc = store_copy_many(c->tx, c->jobs, c->njobs, err)))
+            rc = update_activity(c, err);
+    }
     if (c->unchecked)
         store_skip_key_checks(c->tx, false);
     return rc;
@@ -826,6 +858,7 @@ limes_rc border_crossings_bulk_tx(store_tx *tx, const limes_crossing_in *in, siz
         c->tx = tx;
         c->now = now;
         c->n = (int)(n - start < chunk ? n - start : chunk);
+        c->last = start + chunk >= n;
         c->ndocs = c->ncreated = c->nnew_stays = 0;
         memset(c->doc_slot, 0, sizeof c->doc_slot);
         memset(c->person_slot, 0, sizeof c->person_slot);

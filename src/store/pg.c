@@ -25,6 +25,15 @@
  * cache is full, further statements run unprepared, and so do statements
  * with many parameters (the multi-row inserts of bulk loads, which rarely
  * repeat).
+ *
+ * A batch's bulk loads may run on two server processes at once
+ * (pg_copy_many): the largest table goes to a second pool connection, in a
+ * transaction of its own joined to the first by two-phase commit - see
+ * joined_commit() and resolve_joined() for how the pair stays all or nothing
+ * across crashes.  It needs max_prepared_transactions > 0 on the server and
+ * the per-row foreign-key checks off (the second connection writes rows
+ * naming rows the first has not committed yet); otherwise the loads run one
+ * by one on the transaction's own connection, as before.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -57,6 +66,10 @@ struct pg_conn {
     PGconn *db;
     int busy;
     int may_skip_keys; /* session_replication_role settable: 0 untried, 1 yes, -1 no */
+    bool keys_off;     /* this transaction skips the per-row foreign-key checks */
+    int two_phase;     /* max_prepared_transactions > 0: 0 untried, 1 yes, -1 no */
+    struct pg_conn *helper; /* second connection joined to this transaction, or NULL */
+    char gid[40];      /* the helper's prepared-transaction name (see joined_commit) */
     struct pg_stmt cache[STMT_CACHE];
     int ncache;
 };
@@ -73,6 +86,8 @@ struct pg_rows {
     PGresult *res;
     int row; /* index of the current row; -1 before the first next() */
 };
+
+static limes_rc resolve_joined(struct pg_conn *c, limes_error *err);
 
 /* Map a failed result (or a broken connection) to a limes error. */
 static limes_rc pg_error(PGconn *db, const PGresult *res, limes_error *err, const char *what)
@@ -164,6 +179,11 @@ static limes_rc pg_open(const char *url, void **impl, limes_error *err)
         return rc;
     }
     p->n = 1;
+    rc = resolve_joined(&p->conns[0], err);
+    if (rc) {
+        pg_close(p);
+        return rc;
+    }
     *impl = p;
     return LIMES_OK;
 }
@@ -172,7 +192,8 @@ static limes_rc pg_open(const char *url, void **impl, limes_error *err)
  * Take an idle connection, opening a new one while the pool is not full.
  * A connection found broken (server restarted) is reset before use.
  */
-static limes_rc take_conn(struct pg_pool *p, struct pg_conn **out, limes_error *err)
+/* wait=false: LIMES_BUSY at once when every connection is in use. */
+static limes_rc claim_conn(struct pg_pool *p, bool wait, struct pg_conn **out, limes_error *err)
 {
     pthread_mutex_lock(&p->lock);
     struct pg_conn *c = NULL;
@@ -184,6 +205,10 @@ static limes_rc take_conn(struct pg_pool *p, struct pg_conn **out, limes_error *
         if (!c && p->n < POOL_SIZE) {
             c = &p->conns[p->n++];
             fresh = true;
+        }
+        if (!c && !wait) {
+            pthread_mutex_unlock(&p->lock);
+            return LIMES_UNAVAILABLE;
         }
         if (!c)
             pthread_cond_wait(&p->freed, &p->lock);
@@ -198,6 +223,8 @@ static limes_rc take_conn(struct pg_pool *p, struct pg_conn **out, limes_error *
         PQreset(c->db);
         if (PQstatus(c->db) != CONNECTION_OK)
             rc = pg_error(c->db, NULL, err, "lost the PostgreSQL connection");
+        else
+            rc = resolve_joined(c, err); /* the server may have restarted */
     }
     if (rc) {
         pthread_mutex_lock(&p->lock);
@@ -208,6 +235,11 @@ static limes_rc take_conn(struct pg_pool *p, struct pg_conn **out, limes_error *
     }
     *out = c;
     return LIMES_OK;
+}
+
+static limes_rc take_conn(struct pg_pool *p, struct pg_conn **out, limes_error *err)
+{
+    return claim_conn(p, true, out, err);
 }
 
 static void give_conn(struct pg_pool *p, struct pg_conn *c)
@@ -235,10 +267,16 @@ static limes_rc pg_begin(void *impl, bool write, void **out, limes_error *err)
     return LIMES_OK;
 }
 
+static limes_rc joined_commit(struct pg_pool *p, struct pg_conn *c, limes_error *err);
+static void drop_helper(struct pg_pool *p, struct pg_conn *c);
+
 /* COMMIT of a failed transaction "succeeds" with the tag ROLLBACK: an error here. */
 static limes_rc pg_commit(void *impl, void *conn, limes_error *err)
 {
     struct pg_conn *c = conn;
+    c->keys_off = false;
+    if (c->helper)
+        return joined_commit(impl, c, err);
     PGresult *res = PQexec(c->db, "COMMIT");
     limes_rc rc = LIMES_OK;
     if (PQresultStatus(res) != PGRES_COMMAND_OK)
@@ -255,6 +293,8 @@ static limes_rc pg_commit(void *impl, void *conn, limes_error *err)
 static void pg_rollback(void *impl, void *conn)
 {
     struct pg_conn *c = conn;
+    c->keys_off = false;
+    drop_helper(impl, c);
     run_simple(c->db, "ROLLBACK", NULL, "rollback");
     give_conn(impl, c);
 }
@@ -577,6 +617,7 @@ static bool pg_skip_key_checks(void *conn, bool skip)
     if (!skip) {
         if (c->may_skip_keys == 1)
             run_simple(c->db, "SET LOCAL session_replication_role = origin", NULL, "set");
+        c->keys_off = false;
         return false;
     }
     if (c->may_skip_keys < 0)
@@ -590,7 +631,204 @@ static bool pg_skip_key_checks(void *conn, bool skip)
         run_simple(c->db, "ROLLBACK TO SAVEPOINT limes_keys; RELEASE SAVEPOINT limes_keys",
                    NULL, "rollback to savepoint");
     c->may_skip_keys = ok ? 1 : -1;
+    c->keys_off = ok;
     return ok;
+}
+
+/* ---- one transaction over two connections ---------------------------------------- */
+
+/*
+ * The pair: the transaction's own connection c (which holds the writer
+ * lock) and a helper h from the pool, in a transaction of its own with the
+ * per-row key checks off.  Commit (joined_commit):
+ *   1. PREPARE TRANSACTION 'limes_join_<xid of c>' on h: h's rows are on
+ *      disk, waiting for a decision;
+ *   2. COMMIT on c: the decision, durable - from here the batch exists;
+ *   3. COMMIT PREPARED on h: h's rows become visible (a few ms after c's).
+ * A crash between 1 and 3 leaves h prepared; resolve_joined(), run when the
+ * store opens and after a reconnect, commits it if c's transaction
+ * committed (pg_xact_status) and rolls it back if c's aborted, so the two
+ * halves always end alike.  Until then readers see c's half only; nothing
+ * was acknowledged yet.
+ */
+#define JOIN_PREFIX "limes_join_"
+
+static void drop_helper(struct pg_pool *p, struct pg_conn *c)
+{
+    if (!c->helper)
+        return;
+    run_simple(c->helper->db, "ROLLBACK", NULL, "rollback");
+    give_conn(p, c->helper);
+    c->helper = NULL;
+}
+
+/* Finish what crashed sessions left between steps 1 and 3 (see above). */
+static limes_rc resolve_joined(struct pg_conn *c, limes_error *err)
+{
+    PGresult *res = PQexec(c->db, "SELECT gid, pg_xact_status(CAST(substr(gid, "
+                                  "length('" JOIN_PREFIX "') + 1) AS xid8)) FROM "
+                                  "pg_prepared_xacts WHERE database = current_database() "
+                                  "AND starts_with(gid, '" JOIN_PREFIX "')");
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        limes_rc rc = pg_error(c->db, res, err, "cannot read prepared transactions");
+        PQclear(res);
+        return rc;
+    }
+    limes_rc rc = LIMES_OK;
+    for (int i = 0; i < PQntuples(res) && !rc; i++) {
+        const char *status = PQgetvalue(res, i, 1);
+        bool commit = strcmp(status, "committed") == 0;
+        if (!commit && strcmp(status, "aborted") != 0)
+            continue; /* its first half is still running */
+        char sql[96];
+        snprintf(sql, sizeof sql, "%s PREPARED '%s'", commit ? "COMMIT" : "ROLLBACK",
+                 PQgetvalue(res, i, 0));
+        rc = run_simple(c->db, sql, err, "cannot finish a joined transaction");
+    }
+    PQclear(res);
+    return rc;
+}
+
+/* Join a helper to c's transaction; false (and nothing joined) if the
+ * server or the pool cannot give one now. */
+static bool join_helper(struct pg_pool *p, struct pg_conn *c)
+{
+    if (c->helper)
+        return true;
+    if (!c->keys_off)
+        return false;
+    if (c->two_phase == 0) {
+        PGresult *res = PQexec(c->db, "SELECT current_setting('max_prepared_transactions')");
+        c->two_phase = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+                               atoi(PQgetvalue(res, 0, 0)) > 0
+                           ? 1
+                           : -1;
+        PQclear(res);
+    }
+    struct pg_conn *h;
+    if (c->two_phase < 0 || claim_conn(p, false, &h, NULL))
+        return false;
+    PGresult *res = PQexec(c->db, "SELECT pg_current_xact_id()");
+    bool ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+    if (ok)
+        snprintf(c->gid, sizeof c->gid, JOIN_PREFIX "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    if (ok) {
+        res = PQexec(h->db, "BEGIN; SET LOCAL session_replication_role = replica");
+        ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+        PQclear(res);
+        if (!ok)
+            run_simple(h->db, "ROLLBACK", NULL, "rollback");
+    }
+    if (!ok) {
+        give_conn(p, h);
+        return false;
+    }
+    c->helper = h;
+    return true;
+}
+
+static limes_rc joined_commit(struct pg_pool *p, struct pg_conn *c, limes_error *err)
+{
+    struct pg_conn *h = c->helper;
+    char sql[96];
+    snprintf(sql, sizeof sql, "PREPARE TRANSACTION '%s'", c->gid);
+    limes_rc rc = run_simple(h->db, sql, err, "commit failed (prepare)");
+    c->helper = NULL;
+    if (rc) { /* a failed PREPARE has rolled h's transaction back */
+        give_conn(p, h);
+        run_simple(c->db, "ROLLBACK", NULL, "rollback");
+        give_conn(p, c);
+        return rc;
+    }
+    PGresult *res = PQexec(c->db, "COMMIT");
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        rc = pg_error(c->db, res, err, "commit failed");
+    else if (strcmp(PQcmdStatus(res), "COMMIT") != 0)
+        rc = limes_fail(err, LIMES_STORE, "", "commit failed: the transaction was rolled back");
+    PQclear(res);
+    snprintf(sql, sizeof sql, "%s PREPARED '%s'", rc ? "ROLLBACK" : "COMMIT", c->gid);
+    if (rc) {
+        run_simple(c->db, "ROLLBACK", NULL, "rollback");
+        run_simple(h->db, sql, NULL, "rollback prepared");
+    } else if (run_simple(h->db, sql, NULL, "commit prepared") &&
+               run_simple(c->db, sql, NULL, "commit prepared")) {
+        /* c's half is committed and h's durable: resolve_joined() completes it. */
+        rc = limes_fail(err, LIMES_STORE, "",
+                        "commit half done: the rest is finished when the store reopens");
+    }
+    give_conn(p, h);
+    give_conn(p, c);
+    return rc;
+}
+
+struct helper_load {
+    struct pg_conn *h;
+    const store_copy_job *jobs; /* the loads with rows, the helper's from `first` */
+    int first, n;
+    limes_rc rc;
+    limes_error err;
+};
+
+static limes_rc pg_copy_in(void *conn, const char *table, const char *cols, int ncols,
+                           const store_val *vals, int nrows, limes_error *err);
+
+/* Loads jobs[from..to) on connection c, one after the other. */
+static limes_rc copy_range(struct pg_conn *c, const store_copy_job *jobs, int from, int to,
+                           limes_error *err)
+{
+    limes_rc rc = LIMES_OK;
+    for (int i = from; i < to && !rc; i++)
+        rc = pg_copy_in(c, jobs[i].table, jobs[i].cols, jobs[i].ncols, jobs[i].vals,
+                        jobs[i].nrows, err);
+    return rc;
+}
+
+static void *helper_run(void *arg)
+{
+    struct helper_load *l = arg;
+    l->rc = copy_range(l->h, l->jobs, l->first, l->n, &l->err);
+    return NULL;
+}
+
+/*
+ * The `unread` loads that have rows (bulk.c: crossings, and stays in a
+ * batch's last chunk) on the helper connection, in a thread, while this
+ * connection does the others: two server processes (and two client
+ * threads) at work on one batch.  One by one here when no helper can be
+ * joined, or when either side would have nothing to do.
+ */
+static limes_rc pg_copy_many(void *impl, void *conn, const store_copy_job *jobs, int n,
+                             limes_error *err)
+{
+    struct pg_conn *c = conn;
+    store_copy_job some[8]; /* here first, then the helper's from k - apart */
+    int k = 0, apart = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < n && k < 8; i++)
+            if (jobs[i].nrows > 0 && jobs[i].unread == (pass == 1)) {
+                some[k++] = jobs[i];
+                apart += pass;
+            }
+    if (k == 8 && n > 8) /* more tables than expected: one by one */
+        return copy_range(c, jobs, 0, n, err);
+    pthread_t thread;
+    struct helper_load load = {.jobs = some, .first = k - apart, .n = k};
+    bool two = apart > 0 && apart < k && join_helper(impl, c);
+    if (two) {
+        load.h = c->helper;
+        two = pthread_create(&thread, NULL, helper_run, &load) == 0;
+    }
+    limes_rc rc = copy_range(c, some, 0, two ? load.first : k, err);
+    if (two) {
+        pthread_join(thread, NULL);
+        if (!rc && load.rc) {
+            rc = load.rc;
+            if (err)
+                *err = load.err;
+        }
+    }
+    return rc;
 }
 
 static const char *pg_schema_token(const char *token)
@@ -627,4 +865,5 @@ const struct store_backend store_pg_backend = {
     .reserve_ids = pg_reserve_ids,
     .copy_in = pg_copy_in,
     .skip_key_checks = pg_skip_key_checks,
+    .copy_many = pg_copy_many,
 };

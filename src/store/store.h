@@ -52,6 +52,8 @@ typedef struct store_copy_job {
     const char *table, *cols; /* as for store_copy */
     int ncols, nrows;
     const store_val *vals; /* nrows * ncols, row-major, borrowed */
+    bool unread; /* tx reads none of these rows before it ends: they may be
+                    loaded apart, invisible to tx until commit */
 } store_copy_job;
 
 /* The table of functions a backend provides.  `conn` is backend-private. */
@@ -178,9 +180,10 @@ limes_rc store_reserve_ids(store_tx *tx, const char *table, int64_t n, int64_t *
 limes_rc store_copy(store_tx *tx, const char *table, const char *cols, int ncols,
                     const store_val *vals, int nrows, limes_error *err);
 /* store_copy of several tables, in any order (the caller has checked their
- * keys: see store_skip_key_checks).  A backend may load them at the same
- * time over a second connection whose work commits or rolls back with tx
- * (PostgreSQL, src/store/pg.c: two-phase commit); all or nothing either way. */
+ * keys: see store_skip_key_checks).  A backend may load the `unread` ones
+ * at the same time over a second connection whose work commits or rolls
+ * back with tx (PostgreSQL, src/store/pg.c: two-phase commit); all or
+ * nothing either way. */
 limes_rc store_copy_many(store_tx *tx, const store_copy_job *jobs, int n, limes_error *err);
 bool store_skip_key_checks(store_tx *tx, bool skip);
 
