@@ -54,6 +54,8 @@ static limes_rc buf_reserve(buf *b, size_t extra)
     return LIMES_OK;
 }
 
+limes_rc buf_grow(buf *b, size_t extra) { return buf_reserve(b, extra); }
+
 limes_rc buf_append(buf *b, const void *data, size_t len)
 {
     limes_rc rc = buf_reserve(b, len);

@@ -28,6 +28,9 @@ limes_rc buf_append(buf *b, const void *data, size_t len);
 limes_rc buf_puts(buf *b, const char *s);
 limes_rc buf_putc(buf *b, char c);
 limes_rc buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Make room for `extra` more bytes (and the NUL) without appending: a
+ * writer that then stores into data[len..] itself updates len and the NUL. */
+limes_rc buf_grow(buf *b, size_t extra);
 /* The contents as a NUL-terminated string ("" when empty); owned by b. */
 const char *buf_str(const buf *b);
 /* Hand the contents to the caller (malloc'd, NUL-terminated); b is emptied. */
