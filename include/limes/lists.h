@@ -154,6 +154,10 @@ limes_rc limes_lists_load(limes_store *s, limes_watch_set **out, limes_error *er
 
 /* Changes on every import, replacement or removal; 0 before the first. */
 int64_t limes_lists_generation(limes_store *s);
+/* How many list changes this process has committed, to any store: a cache
+   of limes_lists_generation() re-reads it when this moves (changes made by
+   other processes it must re-read on its own schedule). */
+uint64_t limes_lists_local_changes(void);
 
 /*
  * JSON array, one object per list: {name, kind ("persons"|"documents"|

@@ -12,6 +12,8 @@
 #ifndef LIMES_STORE_H
 #define LIMES_STORE_H
 
+#include <stdint.h>
+
 #include "limes/error.h"
 
 #ifdef __cplusplus
@@ -26,6 +28,9 @@ void limes_store_close(limes_store *store);
 const char *limes_store_backend(const limes_store *store);
 /* Number of schema migrations applied (for `limes db status` and tests). */
 int limes_store_migration_count(limes_store *store);
+/* A number no other store opened by this process has: caches keyed by a
+   store use it, because a closed store's address may be reused. */
+uint64_t limes_store_serial(const limes_store *store);
 
 /*
  * One durability wait per unit of work (the server: one request).  After

@@ -5,6 +5,7 @@
  * loading every entry for the screening engine, the generation counter,
  * the per-list summary, removal and the demo lists.
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,6 +160,21 @@ limes_rc limes_import_files(const char *format, const char *const *paths, size_t
 
 /* ---- writing a list ---- */
 
+static atomic_uint_least64_t local_changes;
+
+uint64_t limes_lists_local_changes(void)
+{
+    return local_changes;
+}
+
+/* Commit a change to the lists; counted after it is committed (or not). */
+static limes_rc commit_change(store_tx *tx, limes_error *err)
+{
+    limes_rc rc = store_commit(tx, err);
+    local_changes++;
+    return rc;
+}
+
 static limes_rc bump_generation(store_tx *tx, int64_t *gen, limes_error *err)
 {
     limes_rc rc = store_exec(tx, "UPDATE watch_generation SET value = value + 1 WHERE id = 1",
@@ -291,7 +307,7 @@ limes_rc limes_lists_replace(limes_store *s, const char *list, const char *forma
         store_rollback(tx);
         return rc;
     }
-    return store_commit(tx, err);
+    return commit_change(tx, err);
 }
 
 /* What both imports check first: the list name, the options, an empty report. */
@@ -578,7 +594,7 @@ limes_rc limes_lists_remove(limes_store *s, const char *list, limes_error *err)
         store_rollback(tx);
         return rc;
     }
-    return store_commit(tx, err);
+    return commit_change(tx, err);
 }
 
 /* ---- demo ---- */

@@ -10,14 +10,18 @@
  * outside the lock while the others keep screening against the previous
  * index (the result's `generation` says which one answered); only when
  * there is no previous index at all do queries wait for the first build.
- * The old engine is freed when its last query finishes.  A random token
- * stored in the database tells two databases apart even if a closed
+ * The old engine is freed when its last query finishes.  The store's
+ * serial (limes_store_serial) tells two stores apart even if a closed
  * store's address is reused.
+ *
+ * The generation is read from the store at most every GENERATION_FRESH_MS
+ * per store, and at once after this process changed a list
+ * (limes_lists_local_changes): a list imported by another process (the
+ * CLI beside a running server) is screened against within that bound,
+ * well inside the rebuild it triggers, and a check pays no read for it.
  */
 #include <stdlib.h>
 #include <string.h>
-
-#include <sodium.h>
 
 #include "core/date.h"
 #include "limes/lists.h"
@@ -25,6 +29,7 @@
 #include "store/store.h"
 
 #define SLOTS 16
+#define GENERATION_FRESH_MS 1000
 
 struct held {
     limes_screen_engine *engine;
@@ -34,7 +39,10 @@ struct held {
 
 struct slot {
     limes_store *store;
-    char token[33];
+    uint64_t serial; /* limes_store_serial of store */
+    int64_t generation_seen; /* last limes_lists_generation read ... */
+    int64_t generation_read_ns; /* ... at this monotonic time ... */
+    uint64_t changes_seen;      /* ... when limes_lists_local_changes was this */
     struct held *current;
     bool building;
     bool stale; /* thresholds changed: rebuild at the next query */
@@ -58,55 +66,6 @@ static void release(struct held *h)
     pthread_mutex_lock(&cache_lock);
     release_locked(h);
     pthread_mutex_unlock(&cache_lock);
-}
-
-/* The database's instance token, created on first use.  Two processes
- * may create it at once: on PostgreSQL the loser's INSERT fails on the
- * primary key, so a failed INSERT is followed by one more read (tries). */
-static limes_rc instance_token_try(limes_store *s, char out[33], int tries, limes_error *err)
-{
-    unsigned char raw[16];
-    char fresh[33];
-    randombytes_buf(raw, sizeof raw);
-    sodium_bin2hex(fresh, sizeof fresh, raw, sizeof raw);
-    store_tx *tx;
-    limes_rc rc = store_begin(s, false, &tx, err);
-    if (rc)
-        return rc;
-    store_rows *rows;
-    rc = store_query(tx, "SELECT token FROM screen_instance WHERE id = 1", NULL, 0, &rows, err);
-    bool found = false;
-    if (!rc) {
-        if (store_rows_next(rows, err) > 0) {
-            snprintf(out, 33, "%s", store_col_text(rows, 0));
-            found = true;
-        }
-        store_rows_close(rows);
-    }
-    store_rollback(tx);
-    if (rc || found)
-        return rc;
-    if ((rc = store_begin(s, true, &tx, err)))
-        return rc;
-    store_val p[] = {sv_text(fresh)};
-    rc = store_exec(tx,
-                    "INSERT INTO screen_instance (id, token) SELECT 1, CAST($1 AS TEXT) WHERE NOT EXISTS "
-                    "(SELECT 1 FROM screen_instance WHERE id = 1)",
-                    p, 1, err);
-    if (!rc)
-        rc = store_commit(tx, err);
-    else
-        store_rollback(tx);
-    if (rc && tries <= 0)
-        return rc;
-    if (err)
-        *err = (limes_error){0};
-    return instance_token_try(s, out, tries - 1, err);
-}
-
-static limes_rc instance_token(limes_store *s, char out[33], limes_error *err)
-{
-    return instance_token_try(s, out, 1, err);
 }
 
 static limes_rc load_thresholds(limes_store *s, limes_screen_threshold **out, size_t *n,
@@ -179,15 +138,17 @@ static limes_rc build_for_store(limes_store *s, int64_t generation, struct held 
     return LIMES_OK;
 }
 
-static struct slot *slot_for(limes_store *s, const char *token)
+/* The slot of a store, taken or made; call with cache_lock held. */
+static struct slot *slot_for(limes_store *s, uint64_t serial)
 {
     struct slot *free_slot = NULL;
     for (int i = 0; i < SLOTS; i++) {
         if (slots[i].store == s) {
-            if (strcmp(slots[i].token, token) != 0 && !slots[i].building) {
-                release_locked(slots[i].current); /* another database at this address */
-                slots[i].current = NULL;
-                snprintf(slots[i].token, sizeof slots[i].token, "%s", token);
+            if (slots[i].serial != serial && !slots[i].building) {
+                release_locked(slots[i].current); /* another store at this address */
+                memset(&slots[i], 0, sizeof slots[i]);
+                slots[i].store = s;
+                slots[i].serial = serial;
             }
             return &slots[i];
         }
@@ -204,21 +165,43 @@ static struct slot *slot_for(limes_store *s, const char *token)
     }
     memset(free_slot, 0, sizeof *free_slot);
     free_slot->store = s;
-    snprintf(free_slot->token, sizeof free_slot->token, "%s", token);
+    free_slot->serial = serial;
     return free_slot;
+}
+
+/* The store's list generation, as last read if that is fresh enough (see the top). */
+static int64_t generation_of(limes_store *s, uint64_t serial)
+{
+    uint64_t changes = limes_lists_local_changes(); /* before the read: a later change re-reads */
+    int64_t now = time_mono_ns();
+    pthread_mutex_lock(&cache_lock);
+    struct slot *sl = slot_for(s, serial);
+    bool fresh = sl && sl->generation_read_ns && sl->changes_seen == changes &&
+                 now - sl->generation_read_ns < GENERATION_FRESH_MS * 1000000LL;
+    int64_t gen = fresh ? sl->generation_seen : 0;
+    pthread_mutex_unlock(&cache_lock);
+    if (fresh)
+        return gen;
+    gen = limes_lists_generation(s);
+    pthread_mutex_lock(&cache_lock);
+    if ((sl = slot_for(s, serial))) {
+        sl->generation_seen = gen;
+        sl->generation_read_ns = now;
+        sl->changes_seen = changes;
+    }
+    pthread_mutex_unlock(&cache_lock);
+    return gen;
 }
 
 /* A referenced engine for the store's current lists (or the previous one while rebuilding). */
 static limes_rc acquire(limes_store *s, struct held **out, limes_error *err)
 {
-    char token[33];
-    limes_rc rc = instance_token(s, token, err);
-    if (rc)
-        return rc;
-    int64_t gen = limes_lists_generation(s);
+    uint64_t serial = limes_store_serial(s);
+    int64_t gen = generation_of(s, serial);
+    limes_rc rc;
     pthread_mutex_lock(&cache_lock);
     for (;;) {
-        struct slot *sl = slot_for(s, token);
+        struct slot *sl = slot_for(s, serial);
         if (!sl) {
             pthread_mutex_unlock(&cache_lock);
             return limes_fail(err, LIMES_UNAVAILABLE, "lists", "too many stores screening");
@@ -241,7 +224,7 @@ static limes_rc acquire(limes_store *s, struct held **out, limes_error *err)
         struct held *h = NULL;
         rc = build_for_store(s, gen, &h, err);
         pthread_mutex_lock(&cache_lock);
-        sl = slot_for(s, token);
+        sl = slot_for(s, serial);
         if (sl) {
             sl->building = false;
             if (!rc) {

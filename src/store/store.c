@@ -7,6 +7,7 @@
  * SHA-256, so a migration edited after release is detected at start instead
  * of silently diverging between sites.
  */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,7 +24,10 @@ struct limes_store {
     const struct store_backend *be;
     void *impl;
     int migrations;
+    uint64_t serial; /* limes_store_serial */
 };
+
+static atomic_uint_least64_t last_serial;
 
 struct store_tx {
     limes_store *store;
@@ -160,6 +164,7 @@ limes_rc limes_store_open(const char *url, limes_store **out, limes_error *err)
     if (!s)
         return LIMES_NOMEM;
     s->be = be;
+    s->serial = ++last_serial;
     limes_rc rc = be->open(url, &s->impl, err);
     if (rc) {
         free(s);
@@ -185,6 +190,7 @@ void limes_store_close(limes_store *s)
 const char *limes_store_backend(const limes_store *s) { return s->be->name; }
 const char *store_backend_name(const limes_store *s) { return s->be->name; }
 int limes_store_migration_count(limes_store *s) { return s->migrations; }
+uint64_t limes_store_serial(const limes_store *s) { return s->serial; }
 
 limes_rc store_begin(limes_store *s, bool write, store_tx **out, limes_error *err)
 {

@@ -18,6 +18,7 @@
 #include "limes/store.h"
 #include "pg_fresh.h"
 #include "screen/screen_int.h"
+#include "store/store.h"
 #include "test.h"
 
 /* ---- a small hand-made watch set ---------------------------------------- */
@@ -450,6 +451,22 @@ static void test_store_engine_and_marks(void)
     CHECK(!limes_screen_mark_false_positive(st, "another-identity", entry, "officer.m",
                                             "checked", &mark2, &err));
     CHECK(mark2 > mark);
+
+    /* a list change another process commits (here: the generation moved
+       behind this process's lists module) is screened against within
+       GENERATION_FRESH_MS (src/screen/service.c), without a local change */
+    CHECK(!limes_screen(st, &q, &r, &err));
+    int64_t seen = r.generation;
+    limes_screen_result_free(&r);
+    store_tx *tx;
+    CHECK(!store_begin(st, true, &tx, &err));
+    CHECK(!store_exec(tx, "UPDATE watch_generation SET value = value + 1 WHERE id = 1", NULL, 0,
+                      &err));
+    CHECK(!store_commit(tx, &err));
+    usleep(1100 * 1000);
+    CHECK(!limes_screen(st, &q, &r, &err));
+    CHECK(r.generation == seen + 1);
+    limes_screen_result_free(&r);
 
     limes_watch_set_free(s);
     limes_screen_forget(st);
