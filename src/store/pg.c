@@ -662,13 +662,15 @@ static void drop_helper(struct pg_pool *p, struct pg_conn *c)
     c->helper = NULL;
 }
 
-/* Finish what crashed sessions left between steps 1 and 3 (see above). */
+/* Finish what crashed sessions of this role left between steps 1 and 3
+ * (see above); only the role that prepared a transaction may finish it. */
 static limes_rc resolve_joined(struct pg_conn *c, limes_error *err)
 {
     PGresult *res = PQexec(c->db, "SELECT gid, pg_xact_status(CAST(substr(gid, "
                                   "length('" JOIN_PREFIX "') + 1) AS xid8)) FROM "
                                   "pg_prepared_xacts WHERE database = current_database() "
-                                  "AND starts_with(gid, '" JOIN_PREFIX "')");
+                                  "AND owner = current_user AND starts_with(gid, '" JOIN_PREFIX
+                                  "')");
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         limes_rc rc = pg_error(c->db, res, err, "cannot read prepared transactions");
         PQclear(res);
