@@ -12,8 +12,8 @@
 # benchmarks; LIMES_PG_PORT and LIMES_PG_STATE allow a second cluster.
 # max_prepared_transactions > 0 lets a bulk load spread one batch over two
 # connections joined by two-phase commit (src/store/pg.c), and a 5 s
-# autovacuum_naptime gives tables filled from empty their first statistics
-# within seconds instead of a minute, as an operator would set them (README,
+# autovacuum_naptime vacuums and analyses tables filled from empty within
+# seconds instead of a minute, as an operator would set them (README,
 # PostgreSQL operator notes).
 # As root, the server binaries run as the postgres user (initdb refuses root).
 set -eu
