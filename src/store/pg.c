@@ -730,6 +730,18 @@ static bool join_helper(struct pg_pool *p, struct pg_conn *c)
     return true;
 }
 
+/* True unless gid is known to be gone: after the first half committed, only
+ * a COMMIT PREPARED (another process's resolve_joined) can have ended it. */
+static bool still_prepared(struct pg_conn *c, const char *gid)
+{
+    const char *values[] = {gid};
+    PGresult *res = PQexecParams(c->db, "SELECT 1 FROM pg_prepared_xacts WHERE gid = $1", 1,
+                                 NULL, values, NULL, NULL, 0);
+    bool gone = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 0;
+    PQclear(res);
+    return !gone;
+}
+
 static limes_rc joined_commit(struct pg_pool *p, struct pg_conn *c, limes_error *err)
 {
     struct pg_conn *h = c->helper;
@@ -754,7 +766,7 @@ static limes_rc joined_commit(struct pg_pool *p, struct pg_conn *c, limes_error 
         run_simple(c->db, "ROLLBACK", NULL, "rollback");
         run_simple(h->db, sql, NULL, "rollback prepared");
     } else if (run_simple(h->db, sql, NULL, "commit prepared") &&
-               run_simple(c->db, sql, NULL, "commit prepared")) {
+               run_simple(c->db, sql, NULL, "commit prepared") && still_prepared(c, c->gid)) {
         /* c's half is committed and h's durable: resolve_joined() completes it. */
         rc = limes_fail(err, LIMES_STORE, "",
                         "commit half done: the rest is finished when the store reopens");
