@@ -15,8 +15,14 @@
  *  - POST /v1/screen/false-positives: second_line, supervisor.  Silencing
  *    future alerts is a review decision, kept away from the officer who
  *    raised the alert (four eyes); the reviewer is the caller.
+ *  - GET /v1/screen/thresholds, PUT /v1/screen/thresholds/{list}:
+ *    supervisor, admin.  A list's alert threshold is alerting policy, set
+ *    by whoever answers for the queue and the misses; each change is
+ *    audited with the old and new value, and screening uses it within a
+ *    second, in this process or another.
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "api.h"
@@ -164,9 +170,58 @@ static int post_false_positive(http_req *r)
                                        reason));
 }
 
+static int get_thresholds(http_req *r)
+{
+    json_t *list;
+    limes_error err = {0};
+    if (limes_screen_thresholds(http_store(r), &list, &err))
+        return http_fail(r, &err);
+    return http_json(r, 200, json_pack("{s:o, s:f}", "thresholds", list, "default",
+                                       LIMES_SCREEN_DEFAULT_THRESHOLD));
+}
+
+/* The stored threshold of list, or the default. */
+static double threshold_of(json_t *stored, const char *list)
+{
+    size_t i;
+    json_t *t;
+    json_array_foreach(stored, i, t)
+        if (!strcmp(json_string_value(json_object_get(t, "list")), list))
+            return json_number_value(json_object_get(t, "threshold"));
+    return LIMES_SCREEN_DEFAULT_THRESHOLD;
+}
+
+static int put_threshold(http_req *r)
+{
+    const char *list = http_param(r, 0);
+    json_t *v = json_object_get(http_body_json(r), "threshold");
+    if (!json_is_number(v))
+        return http_problem(r, LIMES_INVALID, "threshold",
+                            "field 'threshold' is required: a number in (0, 1]");
+    double value = json_number_value(v);
+    limes_store *s = http_store(r);
+    json_t *before = NULL;
+    limes_error err = {0};
+    if (limes_screen_thresholds(s, &before, &err))
+        return http_fail(r, &err);
+    double old = threshold_of(before, list ? list : "");
+    json_decref(before);
+    http_audit_force(r);
+    http_audit_record(r, "list:%s", list ? list : "");
+    if (limes_screen_set_threshold(s, list, value, &err))
+        return http_fail(r, &err);
+    char detail[96];
+    snprintf(detail, sizeof detail, "threshold %.3f -> %.3f", old, value);
+    http_audit_detail(r, detail);
+    return http_json(r, 200, json_pack("{s:s, s:f, s:f}", "list", list, "threshold", value,
+                                       "previous", old));
+}
+
 const struct route api_screen_routes[] = {
     {"POST", "/v1/screen", ROLES_SCREEN, ROUTE_PERSONAL, post_screen},
     {"POST", "/v1/screen/batch", ROLES_REVIEW, ROUTE_PERSONAL, post_screen_batch},
     {"POST", "/v1/screen/false-positives", ROLES_REVIEW, ROUTE_PERSONAL, post_false_positive},
+    {"GET", "/v1/screen/thresholds", ROLES_SUPERVISION, 0, get_thresholds},
+    {"PUT", "/v1/screen/thresholds/{list}", ROLES_SUPERVISION, 0, put_threshold},
     {0},
 };

@@ -14,11 +14,12 @@
  * serial (limes_store_serial) tells two stores apart even if a closed
  * store's address is reused.
  *
- * The generation is read from the store at most every GENERATION_FRESH_MS
- * per store, and at once after this process changed a list
- * (limes_lists_local_changes): a list imported by another process (the
- * CLI beside a running server) is screened against within that bound,
- * well inside the rebuild it triggers, and a check pays no read for it.
+ * The generation (and a stamp of the thresholds) is read from the store
+ * at most every GENERATION_FRESH_MS per store, and at once after this
+ * process changed a list (limes_lists_local_changes): a list imported or
+ * a threshold set by another process (the CLI beside a running server)
+ * is screened against within that bound, well inside the rebuild it
+ * triggers, and a check pays no read for it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,7 @@ struct slot {
     int64_t generation_seen; /* last limes_lists_generation read ... */
     int64_t generation_read_ns; /* ... at this monotonic time ... */
     uint64_t changes_seen;      /* ... when limes_lists_local_changes was this */
+    int64_t thresholds_seen[2]; /* thresholds_stamp at that read; [0] = -1 before any */
     struct held *current;
     bool building;
     bool stale; /* thresholds changed: rebuild at the next query */
@@ -169,6 +171,30 @@ static struct slot *slot_for(limes_store *s, uint64_t serial)
     return free_slot;
 }
 
+/*
+ * What the stored thresholds look like: how many, and the sum of their
+ * times (a threshold set again gets a later time).  Another process's
+ * limes_screen_set_threshold moves it; this process's marks the slot
+ * stale at once.  {-1, -1} if it cannot be read.
+ */
+static void thresholds_stamp(limes_store *s, int64_t out[2])
+{
+    out[0] = out[1] = -1;
+    store_tx *tx;
+    if (store_begin(s, false, &tx, NULL))
+        return;
+    store_rows *rows;
+    if (!store_query(tx, "SELECT count(*), COALESCE(sum(updated_ms), 0) FROM screen_thresholds",
+                     NULL, 0, &rows, NULL)) {
+        if (store_rows_next(rows, NULL) > 0) {
+            out[0] = store_col_int(rows, 0);
+            out[1] = store_col_int(rows, 1);
+        }
+        store_rows_close(rows);
+    }
+    store_rollback(tx);
+}
+
 /* The store's list generation, as last read if that is fresh enough (see the top). */
 static int64_t generation_of(limes_store *s, uint64_t serial)
 {
@@ -183,8 +209,15 @@ static int64_t generation_of(limes_store *s, uint64_t serial)
     if (fresh)
         return gen;
     gen = limes_lists_generation(s);
+    int64_t stamp[2];
+    thresholds_stamp(s, stamp);
     pthread_mutex_lock(&cache_lock);
     if ((sl = slot_for(s, serial))) {
+        if (sl->generation_read_ns && stamp[0] >= 0 &&
+            (stamp[0] != sl->thresholds_seen[0] || stamp[1] != sl->thresholds_seen[1]))
+            sl->stale = true; /* thresholds changed by another process */
+        if (stamp[0] >= 0)
+            memcpy(sl->thresholds_seen, stamp, sizeof stamp);
         sl->generation_seen = gen;
         sl->generation_read_ns = now;
         sl->changes_seen = changes;
@@ -275,8 +308,10 @@ static void mark_stale(limes_store *s)
 {
     pthread_mutex_lock(&cache_lock);
     for (int i = 0; i < SLOTS; i++)
-        if (slots[i].store == s)
+        if (slots[i].store == s) {
             slots[i].stale = true;
+            slots[i].generation_read_ns = 0; /* re-read, and take the new stamp as seen */
+        }
     pthread_mutex_unlock(&cache_lock);
 }
 

@@ -1,11 +1,13 @@
 """test_screen.py - screening end to end: `limes screen` (one traveller,
 --json, a CSV batch with one JSON object per row, bad input), `limes names
 score`, and the API (POST /v1/screen, /v1/screen/batch,
-/v1/screen/false-positives) with role checks, audit and the reviewed
-false-positive mark."""
+/v1/screen/false-positives, /v1/screen/thresholds) with role checks, audit,
+the reviewed false-positive mark, and lists and thresholds changed by
+another process (the CLI) while the server runs."""
 import json
 import os
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -31,6 +33,15 @@ class ScreenTest(unittest.TestCase):
             db=cls.srv.db)
         cli("lists", "import", "--list", "SLTD", "--format", "csv-documents",
             os.path.join(d, "d.csv"), db=cls.srv.db)
+        # another process changed the lists: the server screens against them
+        # within a second (src/screen/service.c)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            r = cls.srv.request("POST", "/v1/screen", role="officer",
+                                body={"name": "Lina Mansour", "document": "P0O1234", "issuer": "FRA"})
+            if {h["list"] for h in r.json["hits"]} >= {"WANTED", "SLTD"}:
+                break
+            time.sleep(0.2)
 
     @classmethod
     def tearDownClass(cls):
@@ -108,6 +119,56 @@ class ScreenTest(unittest.TestCase):
         self.assertEqual(r.status, 400)
         r = self.srv.request("POST", "/v1/screen", role="officer", body={"name": 7})
         self.assertEqual(r.status, 400)
+
+    def screen_tune(self, name):
+        """The hit of list TUNE for name, or None."""
+        r = self.srv.request("POST", "/v1/screen", role="officer", body={"name": name, "min_score": 0.5})
+        self.assertEqual(r.status, 200, r.body)
+        return next((h for h in r.json["hits"] if h["list"] == "TUNE"), None)
+
+    def wait_for(self, what, check):
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            value = check()
+            if value:
+                return value
+            time.sleep(0.2)
+        self.fail("not seen within 30 s: " + what)
+
+    def test_thresholds_and_changes_by_another_process(self):
+        path = os.path.join(self.srv.dir, "tune.csv")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("ref,full_name,aliases,dob,nationality,gender,documents,action\n"
+                    "T-1,Karim Haddad,,,,M,,check\n")
+        self.assertIsNone(self.screen_tune("Karim Hadad"))
+        # a list imported by another process is screened against while the server runs
+        cli("lists", "import", "--list", "TUNE", "--format", "csv", path, db=self.srv.db)
+        hit = self.wait_for("the list TUNE", lambda: self.screen_tune("Karim Hadad"))
+        self.assertTrue(hit["alert"])
+        self.assertLess(hit["score"], 0.99)
+        # roles and bad values
+        for role in ("officer", "second_line", "analyst", "liaison"):
+            self.assertEqual(self.srv.request("GET", "/v1/screen/thresholds", role=role).status, 403)
+            r = self.srv.request("PUT", "/v1/screen/thresholds/TUNE", role=role, body={"threshold": 0.99})
+            self.assertEqual(r.status, 403, role)
+        for bad in (1.5, 0, "high", None):
+            r = self.srv.request("PUT", "/v1/screen/thresholds/TUNE", role="supervisor", body={"threshold": bad})
+            self.assertEqual(r.status, 400, bad)
+        # set through the API: the next screening uses it
+        r = self.srv.request("PUT", "/v1/screen/thresholds/TUNE", role="supervisor", body={"threshold": 0.99})
+        self.assertEqual(r.status, 200, r.body)
+        self.assertAlmostEqual(r.json["previous"], 0.86)
+        hit = self.screen_tune("Karim Hadad")
+        self.assertAlmostEqual(hit["threshold"], 0.99)
+        self.assertFalse(hit["alert"])
+        r = self.srv.request("GET", "/v1/screen/thresholds", role="admin")
+        self.assertIn({"list": "TUNE", "threshold": 0.99}, r.json["thresholds"])
+        entries = self.srv.request("GET", "/v1/audit?record=list:TUNE", role="supervisor").json["entries"]
+        self.assertTrue(any("0.860 -> 0.990" in (e.get("detail") or "") for e in entries), entries)
+        # set by another process: screening uses it within a second or so
+        cli("screen", "threshold", "TUNE", "0.5", db=self.srv.db)
+        hit = self.wait_for("the CLI's threshold", lambda: (lambda h: h if h and abs(h["threshold"] - 0.5) < 1e-9 else None)(self.screen_tune("Karim Hadad")))
+        self.assertTrue(hit["alert"])
 
     def test_metrics_show_the_engine(self):
         body = {"name": "Mohammed Abdulrahman Tikriti", "dob": "1970"}
