@@ -644,12 +644,12 @@ static bool pg_skip_key_checks(void *conn, bool skip)
  *   1. PREPARE TRANSACTION 'limes_join_<xid of c>' on h: h's rows are on
  *      disk, waiting for a decision;
  *   2. COMMIT on c: the decision, durable - from here the batch exists;
- *   3. COMMIT PREPARED on h: h's rows become visible (a few ms after c's).
+ *   3. COMMIT PREPARED on h: h's rows become visible (~0.5 ms after c's).
  * A crash between 1 and 3 leaves h prepared; resolve_joined(), run when the
- * store opens and after a reconnect, commits it if c's transaction
- * committed (pg_xact_status) and rolls it back if c's aborted, so the two
- * halves always end alike.  Until then readers see c's half only; nothing
- * was acknowledged yet.
+ * store opens, after a reconnect and when c's COMMIT fails (or its answer is
+ * lost), commits it if c's transaction committed (pg_xact_status) and rolls
+ * it back if c's aborted, so the two halves always end alike.  Until then
+ * readers see c's half only; nothing was acknowledged yet.
  */
 #define JOIN_PREFIX "limes_join_"
 
@@ -761,10 +761,10 @@ static limes_rc joined_commit(struct pg_pool *p, struct pg_conn *c, limes_error 
     else if (strcmp(PQcmdStatus(res), "COMMIT") != 0)
         rc = limes_fail(err, LIMES_STORE, "", "commit failed: the transaction was rolled back");
     PQclear(res);
-    snprintf(sql, sizeof sql, "%s PREPARED '%s'", rc ? "ROLLBACK" : "COMMIT", c->gid);
+    snprintf(sql, sizeof sql, "COMMIT PREPARED '%s'", c->gid);
     if (rc) {
         run_simple(c->db, "ROLLBACK", NULL, "rollback");
-        run_simple(h->db, sql, NULL, "rollback prepared");
+        resolve_joined(h, NULL); /* h ends as c did, if c's outcome is known */
     } else if (run_simple(h->db, sql, NULL, "commit prepared") &&
                run_simple(c->db, sql, NULL, "commit prepared") && still_prepared(c, c->gid)) {
         /* c's half is committed and h's durable: resolve_joined() completes it. */
