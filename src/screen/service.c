@@ -44,7 +44,7 @@ struct slot {
     int64_t generation_seen; /* last limes_lists_generation read ... */
     int64_t generation_read_ns; /* ... at this monotonic time ... */
     uint64_t changes_seen;      /* ... when limes_lists_local_changes was this */
-    int64_t thresholds_seen[2]; /* thresholds_stamp at that read; [0] = -1 before any */
+    int64_t thresholds_seen[2]; /* thresholds_stamp at that read */
     struct held *current;
     bool building;
     bool stale; /* thresholds changed: rebuild at the next query */
