@@ -357,22 +357,20 @@ static limes_rc store_check(limes_store *s, const limes_check_in *in, int64_t bc
         free(req_text);
         return rc;
     }
-    {
-        store_val p[] = {sv_text(in->officer ? in->officer : ""),
-                         sv_int(bcp),
-                         sv_text(in->direction),
-                         traveller ? sv_int(traveller) : sv_null(),
-                         sv_int(day),
-                         sv_int(at_ms),
-                         sv_text(level_names[aid]),
-                         sv_int(minor),
-                         sv_text(req_text ? req_text : "{}"),
-                         sv_text(*res_text ? *res_text : "{}")};
-        rc = store_query_int(tx, "INSERT INTO checks (officer, bcp_id, direction, traveller_id, "
-                                 "day, at_ms, aid, minor, request, result) VALUES ($1, $2, $3, "
-                                 "$4, $5, $6, $7, $8, $9, $10) RETURNING id",
-                             p, 10, id, err);
-    }
+    store_val p[] = {sv_text(in->officer ? in->officer : ""),
+                     sv_int(bcp),
+                     sv_text(in->direction),
+                     traveller ? sv_int(traveller) : sv_null(),
+                     sv_int(day),
+                     sv_int(at_ms),
+                     sv_text(level_names[aid]),
+                     sv_int(minor),
+                     sv_text(req_text ? req_text : "{}"),
+                     sv_text(*res_text ? *res_text : "{}")};
+    rc = store_query_int(tx, "INSERT INTO checks (officer, bcp_id, direction, traveller_id, "
+                             "day, at_ms, aid, minor, request, result) VALUES ($1, $2, $3, "
+                             "$4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                         p, 10, id, err);
     free(req_text);
     if (rc) {
         store_rollback(tx);

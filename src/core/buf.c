@@ -32,7 +32,7 @@ void buf_reset(buf *b)
         b->data[0] = '\0';
 }
 
-static limes_rc buf_reserve(buf *b, size_t extra)
+limes_rc buf_grow(buf *b, size_t extra)
 {
     if (extra > b->max || b->len > b->max - extra) {
         buf_release(b);
@@ -54,11 +54,9 @@ static limes_rc buf_reserve(buf *b, size_t extra)
     return LIMES_OK;
 }
 
-limes_rc buf_grow(buf *b, size_t extra) { return buf_reserve(b, extra); }
-
 limes_rc buf_append(buf *b, const void *data, size_t len)
 {
-    limes_rc rc = buf_reserve(b, len);
+    limes_rc rc = buf_grow(b, len);
     if (rc)
         return rc;
     if (len)
@@ -80,7 +78,7 @@ limes_rc buf_printf(buf *b, const char *fmt, ...)
     va_end(ap);
     if (n < 0)
         return LIMES_INTERNAL;
-    limes_rc rc = buf_reserve(b, (size_t)n);
+    limes_rc rc = buf_grow(b, (size_t)n);
     if (rc)
         return rc;
     va_start(ap, fmt);
