@@ -205,10 +205,11 @@ static void reach_by_trigrams(struct qctx *c, const name_token *t)
     unsigned need = t->ncp <= 2 ? 1u : (unsigned)(t->ncp + 1) / 2;
     for (size_t k = 0; k < s->ntri; k++) {
         uint32_t v = s->tri_touched[k];
-        const struct vtok *x = &c->e->vt[v];
-        bool close_len = x->ncp + 3 >= t->ncp && t->ncp + 3 >= x->ncp;
-        if (s->tri_count[v] >= need && close_len)
-            consider(c, t, v);
+        if (s->tri_count[v] >= need) { /* only then read its length: most fall short */
+            const struct vtok *x = &c->e->vt[v];
+            if (x->ncp + 3 >= t->ncp && t->ncp + 3 >= x->ncp)
+                consider(c, t, v);
+        }
         s->tri_count[v] = 0;
     }
 }
@@ -414,14 +415,19 @@ static void mark_pairs(struct qctx *c, int a, int b)
                 mark(c->s, post->ids[k]);
     }
     static _Thread_local uint32_t ca[MAX_ROWS], cb[MAX_ROWS], ids[MAX_ROWS];
+    static _Thread_local uint64_t bset[(PAIR_COMMON_MAX + 63) / 64];
     size_t na = common_rows(c, a, ca), nb = common_rows(c, b, cb);
+    for (size_t j = 0; j < nb; j++)
+        bset[cb[j] >> 6] |= 1ull << (cb[j] & 63);
     const struct pair_index *p = &c->e->pairs;
     for (size_t i = 0; i < na; i++) {
-        size_t nid = screen_pairs_of(p, ca[i], cb, nb, ids);
+        size_t nid = screen_pairs_of(p, ca[i], cb, nb, bset, ids);
         for (size_t j = 0; j < nid; j++)
             for (uint32_t k = p->post.off[ids[j]]; k < p->post.off[ids[j] + 1]; k++)
                 mark(c->s, p->post.ids[k]);
     }
+    for (size_t j = 0; j < nb; j++)
+        bset[cb[j] >> 6] = 0;
 }
 
 /* Names holding a spelling of two query tokens written as one (reach_joined). */
@@ -705,23 +711,37 @@ static bool holds_joined(const struct qctx *c, uint32_t name)
     return false;
 }
 
-/* Align a name with the query; joined tokens are tried when they could matter. */
-static void score_name(const struct qctx *c, uint32_t name, struct align_in *in,
+/* Whether joining tokens or comparing the unmatched ones could change this alignment. */
+static bool merges_may_help(const struct qctx *c, uint32_t name, const struct align_in *in,
+                            const struct align_out *out)
+{
+    if (out->score >= 0.97 || in->nq + in->ne < 3 ||
+        (out->score < MERGE_FROM && !holds_joined(c, name)))
+        return false;
+    for (int i = 0; i < in->nq; i++)
+        if (out->q_to_e[i] < 0)
+            return true;
+    for (int j = 0; j < in->ne; j++)
+        if (out->e_to_q[j] < 0)
+            return true;
+    return false;
+}
+
+/*
+ * Align a name with the query, then, if try_merges, with joined tokens
+ * where they may help.  Returns whether they may help but were not tried
+ * (so that only those names are aligned again with them).
+ */
+static bool score_name(const struct qctx *c, uint32_t name, struct align_in *in,
                        struct align_out *out, bool try_merges)
 {
     fill_align(c, name, in);
     in->nmerges = 0;
     screen_align(in, out);
-    if (!try_merges || out->score >= 0.97 || in->nq + in->ne < 3 ||
-        (out->score < MERGE_FROM && !holds_joined(c, name)))
-        return;
-    bool unmatched = false;
-    for (int i = 0; i < in->nq; i++)
-        unmatched |= out->q_to_e[i] < 0;
-    for (int j = 0; j < in->ne; j++)
-        unmatched |= out->e_to_q[j] < 0;
-    if (!unmatched)
-        return;
+    if (!merges_may_help(c, name, in, out))
+        return false;
+    if (!try_merges)
+        return true;
     static _Thread_local name_token et[NAMES_MAX_TOKENS];
     const struct sname *sn = &c->e->names[name];
     for (int j = 0; j < in->ne; j++)
@@ -743,11 +763,13 @@ static void score_name(const struct qctx *c, uint32_t name, struct align_in *in,
     screen_add_merges(c->q->tok, c->q->n, c->qjoin, c->qjoin_ok, et, in->ne, in);
     if (in->nmerges || changed)
         screen_align(in, out);
+    return false;
 }
 
 struct cand {
     uint32_t person, name;
     double score;
+    bool retry; /* joined tokens may change its score and were not tried */
 };
 
 static int cmp_cand(const void *a, const void *b)
@@ -988,15 +1010,17 @@ static limes_rc screen_names(struct qctx *c, const struct qin *qi, limes_screen_
             continue;
         struct align_in in;
         struct align_out out;
-        score_name(c, names[k], &in, &out, holds_joined(c, names[k]));
+        bool retry = score_name(c, names[k], &in, &out, holds_joined(c, names[k]));
         if (out.score >= MERGE_FROM)
-            cands[nc++] = (struct cand){sn->person, names[k], out.score};
+            cands[nc++] = (struct cand){sn->person, names[k], out.score, retry};
     }
     /* joined/split tokens: retried on the best few only (they cost a token join each) */
     best_first(cands, nc, MERGE_CANDIDATES);
     for (size_t k = 0; k < nc && k < MERGE_CANDIDATES; k++) {
         struct align_in in;
         struct align_out out;
+        if (!cands[k].retry)
+            continue;
         score_name(c, cands[k].name, &in, &out, true);
         cands[k].score = out.score;
     }

@@ -82,6 +82,10 @@ struct pair_index {
     } *slots;
     uint32_t nslots;
     struct csr post;            /* pair id -> names, sorted */
+    /* per common id a: the common ids it pairs with, partner[part_off[a] ..
+       part_off[a + 1]), and those pairs' ids, part_pair[...] (same places) */
+    uint32_t *part_off, *part_pair;
+    uint16_t *partner;
 };
 
 bool screen_pairs_build(limes_screen_engine *e);
@@ -89,9 +93,14 @@ void screen_pairs_free(struct pair_index *p);
 size_t screen_pairs_bytes(const struct pair_index *p, size_t nvocab);
 /* The pair id of common ids a and b (either order), or SCREEN_NONE. */
 uint32_t screen_pair_find(const struct pair_index *p, uint32_t a, uint32_t b);
-/* The pair ids of common id a with each of b[0..nb) that has one, into ids; returns how many. */
+/*
+ * The pair ids of common id a with each of b[0..nb) that has one, into ids
+ * (at most nb); returns how many.  bset holds the bits of b[0..nb) (bit b
+ * of bset[b / 64]): a's partners are scanned against it when that is
+ * cheaper than one table look-up per b.
+ */
 size_t screen_pairs_of(const struct pair_index *p, uint32_t a, const uint32_t *b, size_t nb,
-                       uint32_t *ids);
+                       const uint64_t *bset, uint32_t *ids);
 
 /* Query tokens' spellings in reach, remembered (spellcache.c). */
 struct spelling {
