@@ -42,7 +42,7 @@
  * Rows per chunk: a batch of 1,000 in one go.  Per-chunk costs (round trips
  * and COPY set-up on PostgreSQL, statement set-up on SQLite) are paid once
  * per 1,000 rows; the look-ups stay linear (hash tables below) and prepared
- * (IN-lists of a few fixed lengths, in_list_length()).
+ * (store_in_list: an array parameter, or IN-lists of a few fixed lengths).
  */
 #define CHUNK 1000
 #define SQL_MAX (1 << 20)
@@ -115,6 +115,8 @@ struct chunk {
     int nknown[3];
     struct bkeys keys[CHUNK];
     buf sql;
+    buf list;                 /* an array parameter's text (store_in_list) */
+    store_val list_keys[CHUNK]; /* the keys of an in_list() */
     /* Values being built: query_vals (statements) or one of table_vals (the
      * rows of one table, loaded with the others by one store_copy_many). */
     store_val *vals;
@@ -154,13 +156,6 @@ static void put_number(struct chunk *c, int k)
         *--p = (char)('0' + k % 10);
     *--p = '$';
     buf_puts(&c->sql, p);
-}
-
-/* Append "$k" for a new parameter of value v. */
-static void param(struct chunk *c, store_val v)
-{
-    c->vals[c->nvals++] = v;
-    put_number(c, c->nvals);
 }
 
 static void put(struct chunk *c, const char *s) { buf_puts(&c->sql, s); }
@@ -240,35 +235,27 @@ static int person_for_id(struct chunk *c, int64_t id)
     }
 }
 
-/*
- * Length of an IN-list of n values: n rounded up to a few fixed lengths
- * (the list padded by repeating its last value), so that the look-up
- * statements of every chunk have one of a few texts and stay prepared.
- * 512: a chunk of entries and exits names ~500 documents, and PostgreSQL
- * parses and plans every value of the list each time (~1.5 us a value).
- */
-static int in_list_length(int n)
+/* Append "col IN (keys)" for c->vals[from..c->nvals), which it replaces
+ * (store_in_list: one array parameter on PostgreSQL, a padded IN-list on
+ * SQLite; the SQL stays one of a few texts, prepared once). */
+static limes_rc in_list(struct chunk *c, const char *col, int from)
 {
-    static const int lengths[] = {16, 64, 256, 512, CHUNK};
-    for (size_t i = 0; i < sizeof lengths / sizeof *lengths; i++)
-        if (n <= lengths[i])
-            return lengths[i];
-    return n;
+    int n = c->nvals - from;
+    memcpy(c->list_keys, c->vals + from, (size_t)n * sizeof *c->vals);
+    c->nvals = from;
+    return store_in_list(c->tx, &c->sql, col, c->list_keys, n, c->vals, &c->nvals, &c->list);
 }
 
 static limes_rc find_documents(struct chunk *c, limes_error *err)
 {
-    sql_start(c, "SELECT issuer, number, id, traveller_id FROM traveller_documents WHERE "
-                 "number IN (");
-    for (int i = 0, n = in_list_length(c->ndocs); i < n; i++) {
-        if (i)
-            put(c, ", ");
-        param(c, sv_text(c->docs[i < c->ndocs ? i : c->ndocs - 1].number));
-    }
-    put(c, ")");
+    sql_start(c, "SELECT issuer, number, id, traveller_id FROM traveller_documents WHERE ");
+    for (int i = 0; i < c->ndocs; i++)
+        c->vals[c->nvals++] = sv_text(c->docs[i].number);
     store_rows *r;
-    limes_rc rc = store_query(c->tx, buf_str(&c->sql), c->vals, c->nvals, &r, err);
+    limes_rc rc = in_list(c, "number", 0);
     if (rc)
+        return limes_fail(err, rc, "", "bulk crossings: look-up too large");
+    if ((rc = store_query(c->tx, buf_str(&c->sql), c->vals, c->nvals, &r, err)))
         return rc;
     int have;
     while ((have = store_rows_next(r, err)) == 1) {
@@ -321,37 +308,32 @@ static struct bstay *add_stay(struct bperson *p)
     return s;
 }
 
-/* "(id1, id2, ...)" of the travellers known before this chunk; false if none. */
-static bool known_ids(struct chunk *c)
+/* "traveller_id IN (ids of the travellers known before this chunk)"
+ * appended; false if there are none. */
+static bool known_ids(struct chunk *c, const char *col, limes_rc *rc)
 {
-    int count = 0;
-    int64_t last = 0;
-    put(c, "(");
-    for (int i = 0; i < c->npeople; i++) {
-        if (c->people[i].created)
-            continue;
-        if (count++)
-            put(c, ", ");
-        param(c, sv_int(last = c->people[i].id));
-    }
-    for (int n = in_list_length(count); count && count < n; count++) {
-        put(c, ", ");
-        param(c, sv_int(last));
-    }
-    put(c, ")");
-    return count > 0;
+    int from = c->nvals;
+    for (int i = 0; i < c->npeople; i++)
+        if (!c->people[i].created)
+            c->vals[c->nvals++] = sv_int(c->people[i].id);
+    if (c->nvals == from)
+        return false;
+    *rc = in_list(c, col, from);
+    return true;
 }
 
 static limes_rc load_known(struct chunk *c, limes_error *err)
 {
+    limes_rc rc = LIMES_OK;
     sql_start(c, "SELECT traveller_id, id, entry_day, exit_day, closed, counts, anomaly FROM "
-                 "stays WHERE traveller_id IN ");
-    if (!known_ids(c))
+                 "stays WHERE ");
+    if (!known_ids(c, "traveller_id", &rc))
         return LIMES_OK;
     put(c, " ORDER BY traveller_id, entry_day, id");
     store_rows *r;
-    limes_rc rc = store_query(c->tx, buf_str(&c->sql), c->vals, c->nvals, &r, err);
     if (rc)
+        return limes_fail(err, rc, "", "bulk crossings: look-up too large");
+    if ((rc = store_query(c->tx, buf_str(&c->sql), c->vals, c->nvals, &r, err)))
         return rc;
     int have;
     while ((have = store_rows_next(r, err)) == 1) {
@@ -371,8 +353,10 @@ static limes_rc load_known(struct chunk *c, limes_error *err)
     store_rows_close(r);
     if (have < 0)
         return read_failed(err);
-    sql_start(c, "SELECT id, nationality, last_activity_day FROM travellers WHERE id IN ");
-    known_ids(c);
+    sql_start(c, "SELECT id, nationality, last_activity_day FROM travellers WHERE ");
+    known_ids(c, "id", &rc);
+    if (rc)
+        return limes_fail(err, rc, "", "bulk crossings: look-up too large");
     if ((rc = store_query(c->tx, buf_str(&c->sql), c->vals, c->nvals, &r, err)))
         return rc;
     while ((have = store_rows_next(r, err)) == 1) {
@@ -853,6 +837,7 @@ limes_rc border_crossings_bulk_tx(store_tx *tx, const limes_crossing_in *in, siz
     if (!c)
         return limes_fail(err, LIMES_NOMEM, "", "out of memory");
     buf_init(&c->sql, SQL_MAX);
+    buf_init(&c->list, SQL_MAX);
     struct border_bcp_memo memo = {0};
     limes_rc rc = LIMES_OK;
     for (size_t start = 0; start < n && !rc; start += chunk) {
@@ -876,6 +861,7 @@ limes_rc border_crossings_bulk_tx(store_tx *tx, const limes_crossing_in *in, siz
     for (int k = KEY_TRAVELLER; k <= KEY_STAY; k++)
         free(c->known_ids[k]);
     buf_release(&c->sql);
+    buf_release(&c->list);
     free(c);
     return rc;
 }

@@ -845,6 +845,42 @@ static limes_rc pg_copy_many(void *impl, void *conn, const store_copy_job *jobs,
     return rc;
 }
 
+/*
+ * Keys as the text of one array parameter (store_in_list): {1,2,3} for
+ * integers, {"a","b"} for text, with " and \ escaped by a backslash.
+ */
+static limes_rc pg_array_param(const store_val *keys, int n, buf *text, const char **type)
+{
+    bool ints = n > 0 && keys[0].type == SV_INT;
+    *type = ints ? "BIGINT[]" : "TEXT[]";
+    limes_rc rc = buf_putc(text, '{');
+    for (int i = 0; i < n && !rc; i++) {
+        if (i)
+            rc = buf_putc(text, ',');
+        if (rc)
+            break;
+        if (keys[i].type != (ints ? SV_INT : SV_TEXT))
+            return LIMES_INTERNAL;
+        if (ints) {
+            rc = put_int(text, keys[i].i);
+            continue;
+        }
+        rc = buf_putc(text, '"');
+        for (const char *p = keys[i].s; !rc && *p; p++) {
+            size_t plain = strcspn(p, "\\\"");
+            rc = buf_append(text, p, plain);
+            p += plain;
+            if (!*p || rc)
+                break;
+            char pair[2] = {'\\', *p};
+            rc = buf_append(text, pair, 2);
+        }
+        if (!rc)
+            rc = buf_putc(text, '"');
+    }
+    return rc ? rc : buf_putc(text, '}');
+}
+
 static const char *pg_schema_token(const char *token)
 {
     if (strcmp(token, "ID") == 0)
@@ -880,4 +916,5 @@ const struct store_backend store_pg_backend = {
     .copy_in = pg_copy_in,
     .skip_key_checks = pg_skip_key_checks,
     .copy_many = pg_copy_many,
+    .array_param = pg_array_param,
 };

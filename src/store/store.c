@@ -394,6 +394,48 @@ limes_rc store_copy_many(store_tx *tx, const store_copy_job *jobs, int n, limes_
     return rc;
 }
 
+/* Length of an IN-list of n values: n rounded up to a few fixed lengths
+ * (512: a chunk of 1,000 entries and exits names ~500 documents). */
+static int in_list_length(int n)
+{
+    static const int lengths[] = {16, 64, 256, 512, 1000};
+    for (size_t i = 0; i < sizeof lengths / sizeof *lengths; i++)
+        if (n <= lengths[i])
+            return lengths[i];
+    return n;
+}
+
+limes_rc store_in_list(store_tx *tx, buf *sql, const char *col, const store_val *keys, int n,
+                       store_val *params, int *nparams, buf *text)
+{
+    const struct store_backend *be = tx->store->be;
+    limes_rc rc = buf_puts(sql, col);
+    if (be->array_param) {
+        const char *type = NULL;
+        buf_reset(text);
+        if (!rc)
+            rc = be->array_param(keys, n, text, &type);
+        if (!rc)
+            rc = buf_puts(sql, " = ANY(CAST(");
+        if (!rc)
+            rc = put_param(sql, ++*nparams);
+        if (!rc)
+            rc = buf_printf(sql, " AS %s))", type);
+        params[*nparams - 1] = sv_text(buf_str(text));
+        return rc;
+    }
+    if (!rc)
+        rc = buf_puts(sql, " IN (");
+    for (int i = 0, len = in_list_length(n); i < len && !rc; i++) {
+        if (i)
+            rc = buf_puts(sql, ", ");
+        params[(*nparams)++] = keys[i < n ? i : n - 1];
+        if (!rc)
+            rc = put_param(sql, *nparams);
+    }
+    return rc ? rc : buf_putc(sql, ')');
+}
+
 bool store_skip_key_checks(store_tx *tx, bool skip)
 {
     const struct store_backend *be = tx->store->be;

@@ -46,6 +46,7 @@ static inline store_val sv_text(const char *s)
 
 typedef struct store_tx store_tx;
 typedef struct store_rows store_rows;
+struct buf;
 
 /* One table's rows for store_copy_many (see below). */
 typedef struct store_copy_job {
@@ -115,6 +116,10 @@ struct store_backend {
      * connection joined to this transaction (optional: NULL, one by one). */
     limes_rc (*copy_many)(void *impl, void *conn, const struct store_copy_job *jobs, int n,
                           limes_error *err);
+    /* array_param: keys as the text of one array parameter, written into
+     * text, and the SQL type to cast it to in *type (optional: NULL means
+     * store_in_list writes an IN-list of parameters). */
+    limes_rc (*array_param)(const store_val *keys, int n, struct buf *text, const char **type);
 };
 
 limes_rc store_begin(limes_store *s, bool write, store_tx **tx, limes_error *err);
@@ -186,6 +191,23 @@ limes_rc store_copy(store_tx *tx, const char *table, const char *cols, int ncols
  * nothing either way. */
 limes_rc store_copy_many(store_tx *tx, const store_copy_job *jobs, int n, limes_error *err);
 bool store_skip_key_checks(store_tx *tx, bool skip);
+
+/*
+ * A look-up by many keys: appends to sql the condition that column `col` is
+ * one of keys[0..n) (n >= 1; all SV_INT, or all SV_TEXT), its parameters
+ * numbered after the *nparams already in params (room for n + 1000 more
+ * values: see below), *nparams advanced.  The SQL text depends on the
+ * size class of n only, so that the statement stays prepared.
+ * PostgreSQL: `col = ANY(CAST($k AS TEXT[]))` with one parameter, the
+ *   array's text written into `text` (which must live until the statement
+ *   has run): one statement text for every n, planned as an index probe
+ *   per key; a long IN-list was parsed and planned value by value, and at
+ *   a few 100,000 rows planned as a scan of the whole table.
+ * SQLite: `col IN ($k, ...)`, the list padded by repeating the last key to
+ *   16, 64, 256, 512 or 1,000 values (n itself beyond 1,000).
+ */
+limes_rc store_in_list(store_tx *tx, struct buf *sql, const char *col, const store_val *keys,
+                       int n, store_val *params, int *nparams, struct buf *text);
 
 const char *store_backend_name(const limes_store *s);
 

@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "limes/limes.h"
+#include "core/buf.h"
 #include "pg_fresh.h"
 #include "store/store.h"
 #include "test.h"
@@ -302,6 +303,62 @@ static void test_copy_many_all_or_nothing(void)
     CHECK_INT(count_rows("SELECT COUNT(*) FROM copy_child WHERE id >= 10000"), 0);
 }
 
+/* How many of keys[0..n) store_in_list finds in in_keys's column col. */
+static int64_t found_in_list(const char *col, const store_val *keys, int n)
+{
+    store_tx *tx;
+    limes_error err = {0};
+    buf sql, text;
+    buf_init(&sql, 1 << 20);
+    buf_init(&text, 1 << 20);
+    store_val *params = calloc((size_t)n + 1000, sizeof *params);
+    int nparams = 0;
+    CHECK(params != NULL);
+    CHECK_INT(buf_puts(&sql, "SELECT COUNT(*) FROM in_keys WHERE "), LIMES_OK);
+    CHECK_INT(store_begin(store, false, &tx, &err), LIMES_OK);
+    CHECK_INT(store_in_list(tx, &sql, col, keys, n, params, &nparams, &text), LIMES_OK);
+    int64_t count = -1;
+    CHECK_INT(store_query_int(tx, buf_str(&sql), params, nparams, &count, &err), LIMES_OK);
+    store_rollback(tx);
+    free(params);
+    buf_release(&sql);
+    buf_release(&text);
+    return count;
+}
+
+/* store_in_list: keys that need quoting in an array's text, and lists of
+ * 1 to 1,500 keys (every padded length on SQLite), text and integers. */
+static void test_in_list(void)
+{
+    static const char *const odd[] = {"a\"b", "c\\d", "x,y", "{z}", "NULL", " sp ", "", "\xc3\xa9"};
+    enum { N = 1500, ODD = sizeof odd / sizeof *odd };
+    raw_exec("CREATE TABLE in_keys (id BIGINT PRIMARY KEY, k TEXT NOT NULL)");
+    store_tx *tx;
+    limes_error err = {0};
+    CHECK_INT(store_begin(store, true, &tx, &err), LIMES_OK);
+    static char text[N][16];
+    static store_val keys[N], ids[N];
+    for (int i = 0; i < N; i++) {
+        snprintf(text[i], sizeof text[i], "K%d", 2 * i);
+        keys[i] = sv_text(i < ODD ? odd[i] : text[i]);
+        ids[i] = sv_int(2 * i);
+        store_val row[] = {sv_int(2 * i), keys[i]};
+        CHECK_INT(store_exec(tx, "INSERT INTO in_keys (id, k) VALUES ($1, $2)", row, 2, &err),
+                  LIMES_OK);
+    }
+    CHECK_INT(store_commit(tx, &err), LIMES_OK);
+    static const int sizes[] = {1, 8, 17, 300, 513, 1000, N};
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+        CHECK_INT(found_in_list("k", keys, sizes[s]), sizes[s]);
+        CHECK_INT(found_in_list("id", ids, sizes[s]), sizes[s]);
+    }
+    /* Keys that are not there: odd ones off by a character, odd ids. */
+    store_val missing[] = {sv_text("a\""), sv_text("c\\"), sv_text("{z"), sv_text("K1")};
+    CHECK_INT(found_in_list("k", missing, 4), 0);
+    store_val odd_ids[] = {sv_int(1), sv_int(3), sv_int(-2)};
+    CHECK_INT(found_in_list("id", odd_ids, 3), 0);
+}
+
 #ifdef LIMES_HAVE_PG
 /* Run sql on c; the first column of the first row (or "") into out. */
 static bool pq_run(PGconn *c, const char *sql, char *out, size_t n)
@@ -378,6 +435,7 @@ int main(int argc, char **argv)
     RUN(test_audit_chain);
     RUN(test_audit_truncation_detected);
     RUN(test_copy_many_all_or_nothing);
+    RUN(test_in_list);
 #ifdef LIMES_HAVE_PG
     if (on_pg)
         RUN(test_joined_orphans_resolved);
