@@ -5,7 +5,10 @@
  * migrations compiled into the library (src/store/schema, in the order
  * the build lists them).  Each applied migration is recorded with its
  * SHA-256, so a migration edited after release is detected at start instead
- * of silently diverging between sites.
+ * of silently diverging between sites.  A migration named
+ * NNNN-what.BACKEND.sql (BACKEND as in limes_store_backend: "sqlite",
+ * "postgresql") is a step for that backend only - e.g. indexes only one of
+ * them can change - and is neither applied nor recorded on the others.
  */
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -79,8 +82,22 @@ static limes_rc render_schema(const struct store_backend *be, const char *sql, b
     return rc;
 }
 
+/* False for a migration of another backend ("NNNN-what.BACKEND.sql"). */
+static bool migration_applies(const struct store_backend *be, const char *name)
+{
+    const char *ext = strrchr(name, '.'), *dot = ext;
+    while (dot && dot > name && dot[-1] != '.')
+        dot--;
+    if (!ext || dot == name) /* no second dot: every backend's */
+        return true;
+    size_t n = (size_t)(ext - dot);
+    return strlen(be->name) == n && strncmp(dot, be->name, n) == 0;
+}
+
 static limes_rc apply_migration(limes_store *s, const struct embedded_file *m, limes_error *err)
 {
+    if (!migration_applies(s->be, m->name))
+        return LIMES_OK;
     char sum[65];
     sha256_hex(sum, m->data, m->len);
     store_tx *tx;
@@ -415,12 +432,15 @@ limes_rc store_in_list(store_tx *tx, buf *sql, const char *col, const store_val 
         buf_reset(text);
         if (!rc)
             rc = be->array_param(keys, n, text, &type);
+        /* The sub-select hides the keys from the planner (an InitPlan's
+         * parameter instead of a constant it would read key by key): the
+         * plan is an index probe per key whatever the statistics say. */
         if (!rc)
-            rc = buf_puts(sql, " = ANY(CAST(");
+            rc = buf_puts(sql, " = ANY(CAST((SELECT CAST(");
         if (!rc)
             rc = put_param(sql, ++*nparams);
         if (!rc)
-            rc = buf_printf(sql, " AS %s))", type);
+            rc = buf_printf(sql, " AS %s)) AS %s))", type, type);
         params[*nparams - 1] = sv_text(buf_str(text));
         return rc;
     }

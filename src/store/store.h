@@ -198,11 +198,13 @@ bool store_skip_key_checks(store_tx *tx, bool skip);
  * numbered after the *nparams already in params (room for n + 1000 more
  * values: see below), *nparams advanced.  The SQL text depends on the
  * size class of n only, so that the statement stays prepared.
- * PostgreSQL: `col = ANY(CAST($k AS TEXT[]))` with one parameter, the
- *   array's text written into `text` (which must live until the statement
- *   has run): one statement text for every n, planned as an index probe
- *   per key; a long IN-list was parsed and planned value by value, and at
- *   a few 100,000 rows planned as a scan of the whole table.
+ * PostgreSQL: `col = ANY(CAST((SELECT CAST($k AS TEXT[])) AS TEXT[]))`,
+ *   one parameter, the array's text written into `text` (which must live
+ *   until the statement has run): one statement text for every n, planned
+ *   as an index probe per key.  A long IN-list was parsed and planned value
+ *   by value, and - like a plain `= ANY($k)`, whose keys the planner reads
+ *   in each custom plan - planned as a scan of the whole table while the
+ *   table had no statistics yet or looked small.
  * SQLite: `col IN ($k, ...)`, the list padded by repeating the last key to
  *   16, 64, 256, 512 or 1,000 values (n itself beyond 1,000).
  */

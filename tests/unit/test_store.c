@@ -303,6 +303,33 @@ static void test_copy_many_all_or_nothing(void)
     CHECK_INT(count_rows("SELECT COUNT(*) FROM copy_child WHERE id >= 10000"), 0);
 }
 
+/* A NNNN-what.BACKEND.sql migration runs (and is recorded) on its backend
+ * only: PostgreSQL's lean document index keeps (issuer, number) unique. */
+static void test_backend_migrations(void)
+{
+    CHECK_INT(count_rows("SELECT COUNT(*) FROM schema_migrations WHERE name LIKE '%.postgresql.sql'"),
+              on_pg ? 1 : 0);
+    CHECK_INT(count_rows("SELECT COUNT(*) FROM schema_migrations WHERE name LIKE '%.sqlite.sql'"),
+              0);
+    store_tx *tx;
+    limes_error err = {0};
+    CHECK_INT(store_begin(store, true, &tx, &err), LIMES_OK);
+    CHECK_INT(store_exec(tx, "INSERT INTO travellers (id, created_ms, last_activity_day) VALUES "
+                             "(9001, 0, 0)", NULL, 0, &err),
+              LIMES_OK);
+    const char *doc = "INSERT INTO traveller_documents (traveller_id, issuer, number, "
+                      "first_seen_ms) VALUES (9001, $1, $2, 0)";
+    store_val a[] = {sv_text("GBR"), sv_text("123")}, b[] = {sv_text("FRA"), sv_text("123")};
+    CHECK_INT(store_exec(tx, doc, a, 2, &err), LIMES_OK);
+    CHECK_INT(store_exec(tx, doc, b, 2, &err), LIMES_OK); /* same number, other issuer */
+    CHECK_INT(store_commit(tx, &err), LIMES_OK);
+    CHECK_INT(store_begin(store, true, &tx, &err), LIMES_OK);
+    CHECK_INT(store_exec(tx, doc, a, 2, &err), LIMES_EXISTS);
+    store_rollback(tx);
+    raw_exec("DELETE FROM travellers WHERE id = 9001");
+    CHECK_INT(count_rows("SELECT COUNT(*) FROM traveller_documents WHERE number = '123'"), 0);
+}
+
 /* How many of keys[0..n) store_in_list finds in in_keys's column col. */
 static int64_t found_in_list(const char *col, const store_val *keys, int n)
 {
@@ -428,6 +455,7 @@ int main(int argc, char **argv)
     }
     open_fresh();
     RUN(test_migrations_idempotent);
+    RUN(test_backend_migrations);
     RUN(test_rollback_leaves_nothing);
     RUN(test_users_and_login);
     RUN(test_account_lockout);
