@@ -147,32 +147,33 @@ static bool skeletons_close(const char *a, const char *b)
 }
 
 void screen_add_merges(const name_token *q, int nq, const name_token *qjoin,
-                       const bool *qjoin_ok, const name_token *e, int ne, struct align_in *in)
+                       const bool *qjoin_ok, const name_token *const *ep, int ne,
+                       struct align_in *in)
 {
     in->nmerges = 0;
     for (int i = 0; i + 1 < nq; i++) {
         if (!qjoin_ok[i] || (in->sim[i][0] >= 0.99f && in->sim[i + 1][0] >= 0.99f))
             continue;
         for (int j = 0; j < ne; j++)
-            if (worth_joining(&qjoin[i], &e[j]) ||
-                (cross_script(&qjoin[i], &e[j]) && (skeletons_close(qjoin[i].skel, e[j].skel) ||
-                                                    names_share_group(&qjoin[i], &e[j]))))
-                add_merge(in, i, i + 1, j, -1, names_token_sim(&qjoin[i], &e[j], NULL));
+            if (worth_joining(&qjoin[i], ep[j]) ||
+                (cross_script(&qjoin[i], ep[j]) && (skeletons_close(qjoin[i].skel, ep[j]->skel) ||
+                                                    names_share_group(&qjoin[i], ep[j]))))
+                add_merge(in, i, i + 1, j, -1, names_token_sim(&qjoin[i], ep[j], NULL));
     }
     for (int j = 0; j + 1 < ne; j++) {
         name_token joined;
-        if (e[j].script != e[j + 1].script || (e[j].flags | e[j + 1].flags) & NT_INITIAL ||
-            e[j].ncp + e[j + 1].ncp > NAMES_MAX_CHARS)
+        if (ep[j]->script != ep[j + 1]->script || (ep[j]->flags | ep[j + 1]->flags) & NT_INITIAL ||
+            ep[j]->ncp + ep[j + 1]->ncp > NAMES_MAX_CHARS)
             continue;
         /* the raw join first; the canonical token only if some query token is close */
-        joined.script = e[j].script;
-        joined.ncp = (uint8_t)(e[j].ncp + e[j + 1].ncp);
-        memcpy(joined.cp, e[j].cp, e[j].ncp * sizeof e[j].cp[0]);
-        memcpy(joined.cp + e[j].ncp, e[j + 1].cp, e[j + 1].ncp * sizeof e[j].cp[0]);
+        joined.script = ep[j]->script;
+        joined.ncp = (uint8_t)(ep[j]->ncp + ep[j + 1]->ncp);
+        memcpy(joined.cp, ep[j]->cp, ep[j]->ncp * sizeof ep[j]->cp[0]);
+        memcpy(joined.cp + ep[j]->ncp, ep[j + 1]->cp, ep[j + 1]->ncp * sizeof ep[j]->cp[0]);
         bool finished = false;
         for (int i = 0; i < nq; i++) {
-            if (cross_script(&e[j], &q[i])) {
-                if (!finished && !names_join_tokens(&e[j], &e[j + 1], &joined))
+            if (cross_script(ep[j], &q[i])) {
+                if (!finished && !names_join_tokens(ep[j], ep[j + 1], &joined))
                     break;
                 finished = true;
                 if (skeletons_close(joined.skel, q[i].skel))
@@ -181,7 +182,7 @@ void screen_add_merges(const name_token *q, int nq, const name_token *qjoin,
             }
             if (!worth_joining(&joined, &q[i]))
                 continue;
-            if (!finished && !names_join_tokens(&e[j], &e[j + 1], &joined))
+            if (!finished && !names_join_tokens(ep[j], ep[j + 1], &joined))
                 break;
             finished = true;
             add_merge(in, i, -1, j, j + 1, names_token_sim(&q[i], &joined, NULL));

@@ -83,7 +83,8 @@ static uint32_t vocab_id(limes_screen_engine *e, const name_token *t)
     return ok ? v : SCREEN_NONE;
 }
 
-void eng_vtok_token(const limes_screen_engine *e, uint32_t v, name_token *out)
+/* Rebuild the full name_token of vocabulary token v from its compact parts. */
+static void vtok_fill(const limes_screen_engine *e, uint32_t v, name_token *out)
 {
     const struct vtok *x = &e->vt[v];
     size_t len;
@@ -258,18 +259,32 @@ uint32_t screen_trigram(uint32_t a, uint32_t b, uint32_t c)
  */
 static bool add_other_keys(limes_screen_engine *e, struct pairs *ps, uint32_t v)
 {
-    static _Thread_local name_token t;
     char keys[NAMES_MAX_KEYS][NAMES_SKEL_BYTES];
-    eng_vtok_token(e, v, &t);
-    size_t n = names_token_keys(&t, keys, NAMES_MAX_KEYS);
+    const name_token *t = eng_vtok(e, v);
+    size_t n = names_token_keys(t, keys, NAMES_MAX_KEYS);
     bool ok = true;
     for (size_t k = 0; ok && k < n; k++) {
-        if (!strcmp(keys[k], t.skel) || !strcmp(keys[k], t.skel_na))
+        if (!strcmp(keys[k], t->skel) || !strcmp(keys[k], t->skel_na))
             continue; /* filed already */
         uint32_t id = skel_id(e, keys[k], &ok);
         ok = ok && pairs_add(ps, id, v);
     }
     return ok;
+}
+
+/*
+ * Every vocabulary token whole, once: a query compares its tokens with a
+ * hundred or so vocabulary tokens and aligns candidates token by token,
+ * and copying each out of the compact parts cost a tenth of a query.
+ */
+static bool build_vocab_tokens(limes_screen_engine *e)
+{
+    e->vtoks = malloc((e->vocab.n ? e->vocab.n : 1) * sizeof *e->vtoks);
+    if (!e->vtoks)
+        return false;
+    for (uint32_t v = 0; v < e->vocab.n; v++)
+        vtok_fill(e, v, &e->vtoks[v]);
+    return true;
 }
 
 static bool build_vocab_maps(limes_screen_engine *e)
@@ -368,7 +383,8 @@ limes_rc limes_screen_engine_build(const limes_watch_set *set, const limes_scree
         rc = add_person(e, &set->persons[i]);
     for (size_t i = 0; set && !rc && i < set->ndocuments; i++)
         rc = add_document(e, &set->documents[i]);
-    if (!rc && (!build_vocab_maps(e) || !screen_pairs_build(e) || !build_doc_maps(e)))
+    if (!rc && (!build_vocab_tokens(e) || !build_vocab_maps(e) || !screen_pairs_build(e) ||
+                !build_doc_maps(e)))
         rc = LIMES_NOMEM;
     if (!rc)
         rc = set_thresholds(e, cfg);
@@ -405,6 +421,7 @@ void limes_screen_engine_free(limes_screen_engine *e)
     free(e->vt);
     free(e->cp_pool);
     free(e->grp_pool);
+    free(e->vtoks);
     strmap_free(&e->skels);
     csr_free(&e->postings);
     csr_free(&e->by_skel);
@@ -442,7 +459,8 @@ void limes_screen_engine_stats(const limes_screen_engine *e, limes_screen_stats 
         e->cap_names * sizeof *e->names + e->cap_name_toks * sizeof *e->name_toks +
         e->cap_dobs * sizeof *e->dobs + e->cap_nats * sizeof *e->nats + strmap_bytes(&e->vocab) +
         e->cap_vt * sizeof *e->vt + e->cap_cp_pool * sizeof *e->cp_pool +
-        e->cap_grp_pool * sizeof *e->grp_pool + strmap_bytes(&e->skels) +
+        e->cap_grp_pool * sizeof *e->grp_pool + e->vocab.n * sizeof *e->vtoks +
+        strmap_bytes(&e->skels) +
         csr_bytes(&e->postings) + csr_bytes(&e->by_skel) + csr_bytes(&e->by_group) +
         csr_bytes(&e->by_tri) + screen_pairs_bytes(&e->pairs, e->vocab.n) +
         e->cap_docs * sizeof *e->docs + e->cap_pdocs * sizeof *e->pdocs + strmap_bytes(&e->doc_keys) +

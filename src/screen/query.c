@@ -30,7 +30,7 @@
 #define MAX_ROWS 4096        /* vocabulary tokens in reach of one query */
 #define MAX_CANDIDATES 256   /* names scored per query */
 #define POSTING_BUDGET 100000
-#define EVIDENCE_MAX 0.15    /* most date/nationality/gender can add (evidence.c: 0.12) */
+#define EVIDENCE_MAX 0.15    /* more than date/nationality/gender can add (evidence.c: 0.06 + 0.03) */
 #define BOUND_FROM 4096      /* postings below which a token is always walked */
 #define NAME_FLOOR 0.50      /* below this a name is not a hit whatever the evidence */
 #define SKEL_FANOUT 3000
@@ -164,10 +164,8 @@ static void consider(struct qctx *c, const name_token *t, uint32_t v)
     if (s->vseen[v] == s->stamp)
         return;
     s->vseen[v] = s->stamp;
-    name_token vt;
-    eng_vtok_token(c->e, v, &vt);
     name_match_how how;
-    double sim = names_token_sim(t, &vt, &how);
+    double sim = names_token_sim(t, eng_vtok(c->e, v), &how);
     if (sim < TOK_MIN)
         return;
     if (c->nfound >= MAX_ROWS)
@@ -742,10 +740,10 @@ static bool score_name(const struct qctx *c, uint32_t name, struct align_in *in,
         return false;
     if (!try_merges)
         return true;
-    static _Thread_local name_token et[NAMES_MAX_TOKENS];
-    const struct sname *sn = &c->e->names[name];
+    const name_token *et[NAMES_MAX_TOKENS];
+    const uint32_t *ev = &c->e->name_toks[c->e->names[name].tok_off];
     for (int j = 0; j < in->ne; j++)
-        eng_vtok_token(c->e, c->e->name_toks[sn->tok_off + j], &et[j]);
+        et[j] = eng_vtok(c->e, ev[j]);
     /* token pairs the index did not bring together (a transposition early in
        a short token defeats trigrams and skeletons): compare them directly */
     bool changed = false;
@@ -753,7 +751,7 @@ static bool score_name(const struct qctx *c, uint32_t name, struct align_in *in,
         for (int j = 0; j < in->ne; j++)
             if (out->q_to_e[i] < 0 && out->e_to_q[j] < 0 && in->sim[i][j] == 0) {
                 name_match_how how;
-                double sim = names_token_sim(&c->q->tok[i], &et[j], &how);
+                double sim = names_token_sim(&c->q->tok[i], et[j], &how);
                 if (sim >= TOK_MIN) {
                     in->sim[i][j] = (float)sim;
                     in->how[i][j] = (uint8_t)how;
@@ -943,6 +941,10 @@ static bool person_hit(const struct qctx *c, const struct qin *qi, const struct 
 {
     const limes_screen_engine *e = c->e;
     const struct sperson *p = &e->persons[cd->person];
+    double threshold = e->thresholds[p->list];
+    double floor = qi->min_score > 0 ? qi->min_score : threshold;
+    if (cd->score + EVIDENCE_MAX < floor)
+        return true; /* no evidence can lift it that far: spare writing the notes */
     limes_screen_evidence dob, nat, gen;
     screen_dob_evidence(&qi->dob, e->dobs + p->dob_off, p->ndobs, &dob);
     screen_nationality_evidence(qi->nat, (const char(*)[4])(e->nats + p->nat_off), p->nnat,
@@ -950,8 +952,6 @@ static bool person_hit(const struct qctx *c, const struct qin *qi, const struct 
     screen_gender_evidence(qi->gender, p->gender, &gen);
     double score = cd->score + dob.delta + nat.delta + gen.delta;
     score = score < 0 ? 0 : score > 1 ? 1 : score;
-    double threshold = e->thresholds[p->list];
-    double floor = qi->min_score > 0 ? qi->min_score : threshold;
     if (score < floor)
         return true;
     limes_screen_hit *h = new_hit(r, cap);
@@ -1301,7 +1301,10 @@ limes_rc limes_names_score(const char *a, const char *b, double *score, json_t *
     bool qjoin_ok[NAMES_MAX_TOKENS] = {0};
     for (int i = 0; i + 1 < pa.n; i++)
         qjoin_ok[i] = names_join_tokens(&pa.tok[i], &pa.tok[i + 1], &qjoin[i]);
-    screen_add_merges(pa.tok, pa.n, qjoin, qjoin_ok, pb.tok, pb.n, &in);
+    const name_token *eb[NAMES_MAX_TOKENS];
+    for (int j = 0; j < pb.n; j++)
+        eb[j] = &pb.tok[j];
+    screen_add_merges(pa.tok, pa.n, qjoin, qjoin_ok, eb, pb.n, &in);
     if (in.nmerges)
         screen_align(&in, &out);
     *score = round(out.score * 1000) / 1000;

@@ -149,6 +149,7 @@ struct limes_screen_engine {
     size_t ncp_pool, cap_cp_pool;
     uint32_t *grp_pool;
     size_t ngrp_pool, cap_grp_pool;
+    name_token *vtoks; /* per vocab: the whole token, compared in place (not copied per query) */
     strmap skels;
     struct csr postings;  /* vocab -> names */
     struct csr by_skel;   /* skeleton -> vocab */
@@ -172,8 +173,11 @@ struct limes_screen_engine {
 /* arena helpers (index.c) */
 const char *eng_str(const limes_screen_engine *e, uint32_t off);
 
-/* Rebuild a full name_token from the vocabulary (query.c, index.c). */
-void eng_vtok_token(const limes_screen_engine *e, uint32_t v, name_token *out);
+/* Vocabulary token v as a full name_token (built with the index, owned by it). */
+static inline const name_token *eng_vtok(const limes_screen_engine *e, uint32_t v)
+{
+    return &e->vtoks[v];
+}
 
 /* ---- alignment (align.c) ---- */
 #define TOK_MIN 0.78
@@ -212,7 +216,8 @@ void screen_align(const struct align_in *in, struct align_out *out);
  * adjacent entry tokens joined against each query token.
  */
 void screen_add_merges(const name_token *q, int nq, const name_token *qjoin,
-                       const bool *qjoin_ok, const name_token *e, int ne, struct align_in *in);
+                       const bool *qjoin_ok, const name_token *const *e, int ne,
+                       struct align_in *in);
 
 /* ---- evidence (evidence.c) ---- */
 struct qdob {
