@@ -14,17 +14,62 @@
 #define JARO_MAX 256   /* code points compared by the Jaro family */
 #define EDIT_MAX 255   /* code points accepted by the edit distances */
 
-static double jaro_core(const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
-                        bool winklerize, bool long_tolerance)
+/*
+ * Matching characters and transpositions of the Jaro family, for strings
+ * of up to 64 code points: the positions of each code point of b as a bit
+ * mask (slot = code point mod 64), so that a[i]'s match is the lowest free
+ * bit of its mask inside the window, one step instead of a scan of the
+ * window.  Returns false when two code points of b share a slot (the
+ * caller then scans); the result is the same as the scan's.
+ */
+static bool jaro_bits(const uint32_t *a, size_t na, const uint32_t *b, size_t nb, size_t range,
+                      size_t *common, size_t *trans)
 {
-    if (!na || !nb)
-        return 0.0;
-    if (na > JARO_MAX)
-        na = JARO_MAX;
-    if (nb > JARO_MAX)
-        nb = JARO_MAX;
-    size_t longer = na > nb ? na : nb, min_len = na < nb ? na : nb;
-    size_t range = longer / 2 >= 1 ? longer / 2 - 1 : 0;
+    uint64_t mask[64], used = 0;
+    uint32_t cp[64];
+    for (size_t j = 0; j < nb; j++) {
+        unsigned s = b[j] & 63;
+        if (used >> s & 1) {
+            if (cp[s] != b[j])
+                return false;
+            mask[s] |= 1ull << j;
+        } else {
+            used |= 1ull << s;
+            cp[s] = b[j];
+            mask[s] = 1ull << j;
+        }
+    }
+    uint64_t fa = 0, fb = 0;
+    for (size_t i = 0; i < na; i++) {
+        unsigned s = a[i] & 63;
+        if (!(used >> s & 1) || cp[s] != a[i])
+            continue;
+        size_t lo = i > range ? i - range : 0;
+        size_t hi = i + range < nb - 1 ? i + range : nb - 1;
+        if (lo > hi)
+            continue; /* a far longer than b: no window left */
+        uint64_t window = (hi - lo == 63 ? ~0ull : ((1ull << (hi - lo + 1)) - 1)) << lo;
+        uint64_t m = mask[s] & window & ~fb;
+        if (m) {
+            fb |= m & -m;
+            fa |= 1ull << i;
+        }
+    }
+    *common = (size_t)__builtin_popcountll(fa);
+    *trans = 0;
+    while (fa) { /* the k-th matched character of a against the k-th of b */
+        if (a[__builtin_ctzll(fa)] != b[__builtin_ctzll(fb)])
+            (*trans)++;
+        fa &= fa - 1;
+        fb &= fb - 1;
+    }
+    return true;
+}
+
+/* The same by scanning each window (any length up to JARO_MAX). */
+static void jaro_scan(const uint32_t *a, size_t na, const uint32_t *b, size_t nb, size_t range,
+                      size_t *common_out, size_t *trans_out)
+{
     bool fa[JARO_MAX], fb[JARO_MAX];
     memset(fa, 0, na);
     memset(fb, 0, nb);
@@ -40,8 +85,6 @@ static double jaro_core(const uint32_t *a, size_t na, const uint32_t *b, size_t 
             }
         }
     }
-    if (!common)
-        return 0.0;
     size_t k = 0, trans = 0;
     for (size_t i = 0; i < na; i++) {
         if (!fa[i])
@@ -53,6 +96,26 @@ static double jaro_core(const uint32_t *a, size_t na, const uint32_t *b, size_t 
         if (j < nb && a[i] != b[j])
             trans++;
     }
+    *common_out = common;
+    *trans_out = trans;
+}
+
+static double jaro_core(const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
+                        bool winklerize, bool long_tolerance)
+{
+    if (!na || !nb)
+        return 0.0;
+    if (na > JARO_MAX)
+        na = JARO_MAX;
+    if (nb > JARO_MAX)
+        nb = JARO_MAX;
+    size_t longer = na > nb ? na : nb, min_len = na < nb ? na : nb;
+    size_t range = longer / 2 >= 1 ? longer / 2 - 1 : 0;
+    size_t common, trans;
+    if (na > 64 || nb > 64 || !jaro_bits(a, na, b, nb, range, &common, &trans))
+        jaro_scan(a, na, b, nb, range, &common, &trans);
+    if (!common)
+        return 0.0;
     trans /= 2;
     double c = (double)common;
     double w = (c / (double)na + c / (double)nb + (c - (double)trans) / c) / 3.0;

@@ -57,41 +57,75 @@ static void take_merge(const struct align_in *in, struct align_out *out, bool *q
     }
 }
 
+/* A token pair that can match, for the greedy order. */
+struct cand_pair {
+    float sim;
+    int8_t i, j;
+};
+
+/*
+ * The pairs at or above TOK_MIN, best first, ties in row-major order:
+ * the order in which the greedy loop would pick them if all stayed free.
+ * Returns how many.
+ */
+static int sorted_pairs(const struct align_in *in, struct cand_pair *p)
+{
+    int n = 0;
+    for (int i = 0; i < in->nq; i++)
+        for (int j = 0; j < in->ne; j++) {
+            float s = in->sim[i][j];
+            if (s < (float)TOK_MIN)
+                continue;
+            int k = n++;
+            while (k > 0 && p[k - 1].sim < s) { /* stable: equal sims keep row-major order */
+                p[k] = p[k - 1];
+                k--;
+            }
+            p[k] = (struct cand_pair){s, (int8_t)i, (int8_t)j};
+        }
+    return n;
+}
+
+/* The best merge still free that beats a pair of sim `best` (or any, if have_pair is false). */
+static int best_merge(const struct align_in *in, const bool *qused, const bool *eused,
+                      float best, bool have_pair)
+{
+    int bm = -1;
+    for (int k = 0; k < in->nmerges; k++) {
+        const struct merge *m = &in->merges[k];
+        if (qused[m->q0] || eused[m->e0] || (m->q1 >= 0 && qused[m->q1]) ||
+            (m->e1 >= 0 && eused[m->e1]) || m->sim < best || (have_pair && m->sim <= best))
+            continue;
+        best = m->sim;
+        bm = k;
+    }
+    return bm;
+}
+
 void screen_align(const struct align_in *in, struct align_out *out)
 {
     bool qused[NAMES_MAX_TOKENS] = {0}, eused[NAMES_MAX_TOKENS] = {0};
-    for (int i = 0; i < NAMES_MAX_TOKENS; i++) {
-        out->q_to_e[i] = out->e_to_q[i] = out->q_to_e2[i] = out->q_partner[i] = -1;
-        out->q_sim[i] = 0;
-        out->q_how[i] = NM_NONE;
-    }
+    memset(out->q_to_e, -1, sizeof out->q_to_e);
+    memset(out->e_to_q, -1, sizeof out->e_to_q);
+    memset(out->q_to_e2, -1, sizeof out->q_to_e2);
+    memset(out->q_partner, -1, sizeof out->q_partner);
+    memset(out->q_sim, 0, sizeof out->q_sim);
+    memset(out->q_how, NM_NONE, sizeof out->q_how);
     double matched = 0.0, total = 0.0;
     int ematched = 0;
+    struct cand_pair pairs[NAMES_MAX_TOKENS * NAMES_MAX_TOKENS];
+    int npairs = sorted_pairs(in, pairs), next = 0;
+    /* greedy: the best free option each time; a pair passed over is never free again */
     for (;;) {
-        float best = (float)TOK_MIN;
-        int bi = -1, bj = -1, bm = -1;
-        for (int i = 0; i < in->nq; i++) {
-            if (qused[i])
-                continue;
-            for (int j = 0; j < in->ne; j++)
-                if (!eused[j] && in->sim[i][j] >= best && (bi < 0 || in->sim[i][j] > best)) {
-                    best = in->sim[i][j];
-                    bi = i;
-                    bj = j;
-                }
-        }
-        for (int k = 0; k < in->nmerges; k++) {
-            const struct merge *m = &in->merges[k];
-            if (qused[m->q0] || eused[m->e0] || (m->q1 >= 0 && qused[m->q1]) ||
-                (m->e1 >= 0 && eused[m->e1]) || m->sim < best || (bi >= 0 && m->sim <= best))
-                continue;
-            best = m->sim;
-            bm = k;
-        }
+        while (next < npairs && (qused[pairs[next].i] || eused[pairs[next].j]))
+            next++;
+        bool have_pair = next < npairs;
+        float best = have_pair ? pairs[next].sim : (float)TOK_MIN;
+        int bm = in->nmerges ? best_merge(in, qused, eused, best, have_pair) : -1;
         if (bm >= 0)
             take_merge(in, out, qused, eused, &in->merges[bm], &matched, &ematched);
-        else if (bi >= 0)
-            take_pair(in, out, qused, eused, bi, bj, &matched, &ematched);
+        else if (have_pair)
+            take_pair(in, out, qused, eused, pairs[next].i, pairs[next].j, &matched, &ematched);
         else
             break;
     }
