@@ -811,7 +811,7 @@ static limes_rc write_chunk(struct chunk *c, const struct border_bcp_memo *memo,
     return rc;
 }
 
-static limes_rc run_chunk(struct chunk *c, struct border_bcp_memo *memo, limes_error *err)
+static limes_rc chunk_steps(struct chunk *c, struct border_bcp_memo *memo, limes_error *err)
 {
     limes_rc rc;
     if ((rc = validate_rows(c, memo, err)) || (rc = find_documents(c, err)))
@@ -820,6 +820,17 @@ static limes_rc run_chunk(struct chunk *c, struct border_bcp_memo *memo, limes_e
     if ((rc = load_known(c, err)) || (rc = decide_rows(c, err)))
         return rc;
     return write_chunk(c, memo, err);
+}
+
+/* The chunk's reads by key list are index look-ups whatever the size of the
+ * tables (store_index_reads). */
+static limes_rc run_chunk(struct chunk *c, struct border_bcp_memo *memo, limes_error *err)
+{
+    limes_rc rc = store_index_reads(c->tx, true, err);
+    if (!rc)
+        rc = chunk_steps(c, memo, err);
+    limes_rc off = store_index_reads(c->tx, false, rc ? NULL : err);
+    return rc ? rc : off;
 }
 
 static void free_stays(struct chunk *c)

@@ -635,6 +635,15 @@ static bool pg_skip_key_checks(void *conn, bool skip)
     return ok;
 }
 
+/* Sequential scans off (or back to the session's setting) for the rest of
+ * the transaction: store_index_reads. */
+static limes_rc pg_index_reads(void *conn, bool on, limes_error *err)
+{
+    struct pg_conn *c = conn;
+    const char *sql = on ? "SET LOCAL enable_seqscan = off" : "SET LOCAL enable_seqscan TO DEFAULT";
+    return run_simple(c->db, sql, err, "cannot set the plan of look-ups");
+}
+
 /* ---- one transaction over two connections ---------------------------------------- */
 
 /*
@@ -949,4 +958,5 @@ const struct store_backend store_pg_backend = {
     .skip_key_checks = pg_skip_key_checks,
     .copy_many = pg_copy_many,
     .array_param = pg_array_param,
+    .index_reads = pg_index_reads,
 };

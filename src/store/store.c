@@ -456,6 +456,12 @@ limes_rc store_in_list(store_tx *tx, buf *sql, const char *col, const store_val 
     return rc ? rc : buf_putc(sql, ')');
 }
 
+limes_rc store_index_reads(store_tx *tx, bool on, limes_error *err)
+{
+    const struct store_backend *be = tx->store->be;
+    return be->index_reads ? be->index_reads(tx->conn, on, err) : LIMES_OK;
+}
+
 bool store_skip_key_checks(store_tx *tx, bool skip)
 {
     const struct store_backend *be = tx->store->be;
