@@ -75,6 +75,20 @@
  *   commits.  Tickets are taken after COMMIT returned, so a ticket at or
  *   below a sync's snapshot of `written` was in the WAL before the sync.
  * - Read transactions and rollbacks write nothing to the WAL: no sync.
+ *
+ * Checkpoints in the background.  SQLite's automatic checkpoint runs
+ * inside the COMMIT that takes the WAL past 1,000 pages, so it ran under
+ * our write mutex: every writer of the process waited while ~1,000 pages
+ * were copied into the database and both files synced (at 1M entries and
+ * 10M crossings, a checkpoint every few dozen checks).  The pool's
+ * connections therefore have a WAL hook instead (which replaces the
+ * automatic checkpoint) that only wakes a checkpointer thread with its own
+ * connection; it runs PASSIVE checkpoints, which take no write lock, so
+ * writers go on meanwhile.  What a checkpoint moves is synced by SQLite as
+ * before (the checkpointer connection is synchronous=FULL).  Without group
+ * sync (no WAL file) SQLite's automatic checkpoint stays.  If writers
+ * outpace it (the WAL reaches CHECKPOINT_BEHIND pages), the committer
+ * checkpoints itself, as before.
  * Commits and syncs are counted (store_sqlite_counts, sqlite_sync.h) for
  * tests and metrics; a commit counts when written under the group sync.
  */
@@ -95,6 +109,8 @@
 #define POOL_SIZE 8
 #define STMT_CACHE 96
 #define WRITE_WAIT_S 10 /* as the busy timeout */
+#define CHECKPOINT_PAGES 1000 /* WAL pages that wake the checkpointer (SQLite's default) */
+#define CHECKPOINT_BEHIND 4000  /* WAL pages at which the committer checkpoints itself */
 
 struct cached_stmt {
     char *sql;
@@ -126,6 +142,16 @@ struct group_sync {
     bool failed;      /* an fdatasync failed: nothing later is acknowledged */
 };
 
+/* The background checkpointer (see the top). */
+struct checkpointer {
+    sqlite3 *db; /* its own connection; NULL: not running */
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    bool due;  /* the WAL reached CHECKPOINT_PAGES since the last run */
+    bool stop;
+};
+
 struct pool {
     struct conn conns[POOL_SIZE];
     int n;
@@ -133,9 +159,11 @@ struct pool {
     pthread_cond_t freed;
     pthread_mutex_t write_lock; /* one write transaction at a time in this process */
     struct group_sync sync;
+    struct checkpointer ckpt;
 };
 
 static atomic_llong durable_commits, wal_syncs; /* process-wide, for store_sqlite_counts */
+static atomic_llong checkpoints;              /* background checkpoint runs, likewise */
 
 enum control { CTL_BEGIN, CTL_BEGIN_WRITE, CTL_COMMIT, CTL_ROLLBACK };
 static const char *const control_sql[] = {"BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"};
@@ -209,11 +237,14 @@ static void close_conn(struct conn *c)
     c->db = NULL;
 }
 
+static void stop_checkpointer(struct pool *p);
+
 static void sq_close(void *impl)
 {
     struct pool *p = impl;
     if (!p)
         return;
+    stop_checkpointer(p);
     if (p->sync.fd >= 0)
         close(p->sync.fd); /* the -wal file: SQLite holds no locks on it (see the top) */
     for (int i = 0; i < p->n; i++)
@@ -223,6 +254,8 @@ static void sq_close(void *impl)
     pthread_mutex_destroy(&p->lock);
     pthread_cond_destroy(&p->freed);
     pthread_mutex_destroy(&p->write_lock);
+    pthread_mutex_destroy(&p->ckpt.lock);
+    pthread_cond_destroy(&p->ckpt.wake);
     free(p);
 }
 
@@ -263,6 +296,86 @@ static void open_group_sync(struct pool *p)
     p->sync.fd = fd;
 }
 
+/* Checkpoint whenever a commit has taken the WAL past CHECKPOINT_PAGES, until stopped. */
+static void *checkpoint_loop(void *arg)
+{
+    struct checkpointer *k = arg;
+    pthread_mutex_lock(&k->lock);
+    for (;;) {
+        while (!k->due && !k->stop)
+            pthread_cond_wait(&k->wake, &k->lock);
+        if (k->stop)
+            break;
+        k->due = false;
+        pthread_mutex_unlock(&k->lock);
+        /* PASSIVE: copies what no reader still needs, never waits for a lock */
+        sqlite3_wal_checkpoint_v2(k->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        atomic_fetch_add(&checkpoints, 1);
+        pthread_mutex_lock(&k->lock);
+    }
+    pthread_mutex_unlock(&k->lock);
+    return NULL;
+}
+
+/*
+ * WAL hook of the pool's connections: called after each commit, in place
+ * of the automatic checkpoint.  A checkpoint that runs beside writers may
+ * never catch up with them all (the WAL restarts from its beginning only
+ * once every frame is copied), so a WAL far behind is checkpointed by the
+ * committer itself, as SQLite would: writers wait, and the WAL stays bounded.
+ */
+static int wal_grew(void *arg, sqlite3 *db, const char *name, int pages)
+{
+    struct checkpointer *k = arg;
+    if (pages >= CHECKPOINT_BEHIND) {
+        sqlite3_wal_checkpoint(db, name);
+        return SQLITE_OK;
+    }
+    if (pages >= CHECKPOINT_PAGES) {
+        pthread_mutex_lock(&k->lock);
+        k->due = true;
+        pthread_cond_signal(&k->wake);
+        pthread_mutex_unlock(&k->lock);
+    }
+    return SQLITE_OK;
+}
+
+/* Start the checkpointer; if it cannot start, SQLite's automatic checkpoint stays. */
+static void start_checkpointer(struct pool *p, const char *path)
+{
+    struct conn c = {0};
+    limes_error ignored = {0};
+    if (open_conn(&c, path, &ignored) != LIMES_OK) {
+        close_conn(&c);
+        return;
+    }
+    p->ckpt.db = c.db;
+    for (int i = 0; i < 4; i++)
+        sqlite3_finalize(c.control[i]);
+    if (pthread_create(&p->ckpt.thread, NULL, checkpoint_loop, &p->ckpt) != 0) {
+        sqlite3_close(p->ckpt.db);
+        p->ckpt.db = NULL;
+        return;
+    }
+    for (int i = 0; i < p->n; i++)
+        sqlite3_wal_hook(p->conns[i].db, wal_grew, &p->ckpt);
+}
+
+static void stop_checkpointer(struct pool *p)
+{
+    if (!p->ckpt.db)
+        return;
+    for (int i = 0; i < p->n; i++) /* no commit may wake it any more */
+        sqlite3_wal_hook(p->conns[i].db, NULL, NULL);
+    pthread_mutex_lock(&p->ckpt.lock);
+    p->ckpt.stop = true;
+    pthread_cond_signal(&p->ckpt.wake);
+    pthread_mutex_unlock(&p->ckpt.lock);
+    pthread_join(p->ckpt.thread, NULL);
+    sqlite3_close(p->ckpt.db);
+    p->ckpt.db = NULL;
+}
+
 static limes_rc sq_open(const char *path, void **impl, limes_error *err)
 {
     if (strncmp(path, "sqlite:", 7) == 0)
@@ -275,6 +388,8 @@ static limes_rc sq_open(const char *path, void **impl, limes_error *err)
     pthread_mutex_init(&p->write_lock, NULL);
     pthread_mutex_init(&p->sync.lock, NULL);
     pthread_cond_init(&p->sync.done, NULL);
+    pthread_mutex_init(&p->ckpt.lock, NULL);
+    pthread_cond_init(&p->ckpt.wake, NULL);
     p->sync.fd = -1;
     /* The first connection creates the file and switches it to WAL alone. */
     for (int i = 0; i < POOL_SIZE; i++) {
@@ -287,6 +402,8 @@ static limes_rc sq_open(const char *path, void **impl, limes_error *err)
         p->n = i + 1;
     }
     open_group_sync(p);
+    if (p->sync.fd >= 0)
+        start_checkpointer(p, path);
     *impl = p;
     return LIMES_OK;
 }
@@ -432,6 +549,8 @@ static limes_rc sq_wait_durable(void *impl, uint64_t ticket, limes_error *err)
     struct pool *p = impl;
     return ticket && p->sync.fd >= 0 ? wait_ticket(&p->sync, ticket, err) : LIMES_OK;
 }
+
+int64_t store_sqlite_checkpoints(void) { return atomic_load(&checkpoints); }
 
 void store_sqlite_counts(int64_t *commits, int64_t *syncs)
 {

@@ -12,5 +12,7 @@
 #include <stdint.h>
 
 void store_sqlite_counts(int64_t *commits, int64_t *syncs);
+/* Checkpoints run by the background checkpointers (process-wide total). */
+int64_t store_sqlite_checkpoints(void);
 
 #endif

@@ -188,6 +188,7 @@ class ScreenTest(unittest.TestCase):
         self.assertGreater(values["limes_store_durable_commits_total"], 0)
         self.assertLessEqual(values["limes_store_wal_syncs_total"],
                              values["limes_store_durable_commits_total"])
+        self.assertIn("limes_store_checkpoints_total", values)  # none due in so small a WAL
 
     def test_api_batch(self):
         body = {"travellers": [{"name": "Lina Mansour", "dob": "2015"}, {"name": ""},
