@@ -844,9 +844,17 @@ limes_rc border_crossings_bulk_tx(store_tx *tx, const limes_crossing_in *in, siz
                                   int64_t now, limes_crossing_out *out, limes_error *err)
 {
     size_t chunk = CHUNK;
-    struct chunk *c = calloc(1, sizeof *c);
+    /* Not zeroed (3.5 MB: calloc's memset was ~1 ms per batch): every
+     * array is written before it is read, per chunk; what outlives a chunk
+     * starts empty here. */
+    struct chunk *c = malloc(sizeof *c);
     if (!c)
         return limes_fail(err, LIMES_NOMEM, "", "out of memory");
+    c->npeople = 0;
+    for (int k = KEY_TRAVELLER; k <= KEY_STAY; k++) {
+        c->known_ids[k] = NULL;
+        c->nknown[k] = 0;
+    }
     buf_init(&c->sql, SQL_MAX);
     buf_init(&c->list, SQL_MAX);
     struct border_bcp_memo memo = {0};
@@ -858,6 +866,9 @@ limes_rc border_crossings_bulk_tx(store_tx *tx, const limes_crossing_in *in, siz
         c->n = (int)(n - start < chunk ? n - start : chunk);
         c->last = start + chunk >= n;
         c->ndocs = c->ncreated = c->nnew_stays = 0;
+        c->first_traveller = c->first_doc = c->first_stay = c->first_crossing = 0;
+        c->unchecked = false;
+        c->njobs = 0;
         memset(c->doc_slot, 0, sizeof c->doc_slot);
         memset(c->person_slot, 0, sizeof c->person_slot);
         for (int i = 0; i < c->n; i++) {
