@@ -280,10 +280,14 @@ static bool add_other_keys(limes_screen_engine *e, struct pairs *ps, uint32_t v)
 static bool build_vocab_tokens(limes_screen_engine *e)
 {
     e->vtoks = malloc((e->vocab.n ? e->vocab.n : 1) * sizeof *e->vtoks);
-    if (!e->vtoks)
+    e->initial_bits = calloc(e->vocab.n / 64 + 1, sizeof *e->initial_bits);
+    if (!e->vtoks || !e->initial_bits)
         return false;
-    for (uint32_t v = 0; v < e->vocab.n; v++)
+    for (uint32_t v = 0; v < e->vocab.n; v++) {
         vtok_fill(e, v, &e->vtoks[v]);
+        if (e->vt[v].flags & NT_INITIAL)
+            e->initial_bits[v >> 6] |= 1ull << (v & 63);
+    }
     return true;
 }
 
@@ -422,6 +426,7 @@ void limes_screen_engine_free(limes_screen_engine *e)
     free(e->cp_pool);
     free(e->grp_pool);
     free(e->vtoks);
+    free(e->initial_bits);
     strmap_free(&e->skels);
     csr_free(&e->postings);
     csr_free(&e->by_skel);
@@ -460,6 +465,7 @@ void limes_screen_engine_stats(const limes_screen_engine *e, limes_screen_stats 
         e->cap_dobs * sizeof *e->dobs + e->cap_nats * sizeof *e->nats + strmap_bytes(&e->vocab) +
         e->cap_vt * sizeof *e->vt + e->cap_cp_pool * sizeof *e->cp_pool +
         e->cap_grp_pool * sizeof *e->grp_pool + e->vocab.n * sizeof *e->vtoks +
+        (e->vocab.n / 64 + 1) * sizeof *e->initial_bits +
         strmap_bytes(&e->skels) +
         csr_bytes(&e->postings) + csr_bytes(&e->by_skel) + csr_bytes(&e->by_group) +
         csr_bytes(&e->by_tri) + screen_pairs_bytes(&e->pairs, e->vocab.n) +

@@ -138,6 +138,7 @@ struct qctx {
     size_t njoined; /* rows that are spellings of two query tokens written as one */
     size_t nfound;
     bool found_all;
+    bool any_initial; /* some query token is an initial */
 };
 
 static struct row *row_for(struct qctx *c, uint32_t v)
@@ -682,10 +683,12 @@ static void fill_align(const struct qctx *c, uint32_t name, struct align_in *in)
         uint32_t v = e->name_toks[sn->tok_off + j];
         const struct row *r =
             c->s->vrow_at[v] == c->s->qstamp ? &c->s->rows[c->s->vrow[v]] : NULL;
+        /* only an initial on either side makes initial_sim read the entry token */
+        bool initials = c->any_initial || eng_vtok_is_initial(e, v);
         for (int i = 0; i < in->nq; i++) {
             float s = r ? r->sim[i] : 0;
             uint8_t how = r ? r->how[i] : NM_NONE;
-            if (s == 0) {
+            if (s == 0 && initials) {
                 s = initial_sim(e, &c->q->tok[i], v);
                 how = s > 0 ? NM_INITIAL : NM_NONE;
             }
@@ -1004,7 +1007,14 @@ static limes_rc screen_names(struct qctx *c, const struct qin *qi, limes_screen_
     r->candidates = n;
     struct cand cands[MAX_CANDIDATES];
     size_t nc = 0;
+    enum { AHEAD = 4 }; /* the names, then their tokens, are read ahead: each is a cache miss */
+    for (size_t k = 0; k < n && k < 2 * AHEAD; k++)
+        __builtin_prefetch(&e->names[names[k]]);
     for (size_t k = 0; k < n; k++) {
+        if (k + 2 * AHEAD < n)
+            __builtin_prefetch(&e->names[names[k + 2 * AHEAD]]);
+        if (k + AHEAD < n)
+            __builtin_prefetch(&e->name_toks[e->names[names[k + AHEAD]].tok_off]);
         const struct sname *sn = &e->names[names[k]];
         if (qi->list != STRMAP_NONE && e->persons[sn->person].list != qi->list)
             continue;
@@ -1243,7 +1253,9 @@ limes_rc limes_screen_engine_query(const limes_screen_engine *e, const limes_scr
         static _Thread_local struct qctx c;
         c.e = e;
         c.q = &np;
+        c.any_initial = false;
         for (int i = 0; i < np.n; i++) {
+            c.any_initial |= (np.tok[i].flags & NT_INITIAL) != 0;
             c.qw[i] = np.tok[i].flags & NT_INITIAL ? 0.5f : 1.0f;
             c.qjoin_ok[i] = i + 1 < np.n && names_join_tokens(&np.tok[i], &np.tok[i + 1], &c.qjoin[i]);
         }

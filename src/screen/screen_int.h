@@ -150,6 +150,7 @@ struct limes_screen_engine {
     uint32_t *grp_pool;
     size_t ngrp_pool, cap_grp_pool;
     name_token *vtoks; /* per vocab: the whole token, compared in place (not copied per query) */
+    uint64_t *initial_bits; /* per vocab, bit v: the token is an initial (small: stays cached) */
     strmap skels;
     struct csr postings;  /* vocab -> names */
     struct csr by_skel;   /* skeleton -> vocab */
@@ -177,6 +178,11 @@ const char *eng_str(const limes_screen_engine *e, uint32_t off);
 static inline const name_token *eng_vtok(const limes_screen_engine *e, uint32_t v)
 {
     return &e->vtoks[v];
+}
+
+static inline bool eng_vtok_is_initial(const limes_screen_engine *e, uint32_t v)
+{
+    return e->initial_bits[v >> 6] >> (v & 63) & 1;
 }
 
 /* ---- alignment (align.c) ---- */
