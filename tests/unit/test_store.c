@@ -331,6 +331,51 @@ static void test_backend_migrations(void)
     CHECK_INT(count_rows("SELECT COUNT(*) FROM traveller_documents WHERE number = '123'"), 0);
 }
 
+/* store_copy writes what it is given: integers at the edges of their range
+ * and at every digit count, reals, NULL, and text with every character COPY
+ * escapes (on PostgreSQL: COPY's text format, written by hand). */
+static void test_copy_values(void)
+{
+    raw_exec("CREATE TABLE copy_values (k BIGINT PRIMARY KEY, i BIGINT, r REAL, t TEXT)");
+    static const int64_t ints[] = {INT64_MIN, -1234567890123LL, -10, -9, -1, 0, 1, 9, 10, 99,
+                                   100, 101, 999, 1000, 1234567890123LL, INT64_MAX};
+    enum { N = sizeof ints / sizeof *ints };
+    static const char *const texts[] = {"", "plain", "tab\there", "line\nbreak", "cr\rx",
+                                        "back\\slash", "\\N", "\xc3\xa9t\xc3\xa9 \xd8\xb9"};
+    enum { T = sizeof texts / sizeof *texts };
+    store_val rows[N * 4];
+    for (int k = 0; k < N; k++) {
+        rows[4 * k] = sv_int(k);
+        rows[4 * k + 1] = sv_int(ints[k]);
+        rows[4 * k + 2] = k % 3 ? sv_real(k / 4.0 - 1.5) : sv_null();
+        rows[4 * k + 3] = k % 5 == 4 ? sv_null() : sv_text(texts[k % T]);
+    }
+    store_tx *tx;
+    limes_error err = {0};
+    CHECK_INT(store_begin(store, true, &tx, &err), LIMES_OK);
+    CHECK_INT(store_copy(tx, "copy_values", "k, i, r, t", 4, rows, N, &err), LIMES_OK);
+    CHECK_INT(store_commit(tx, &err), LIMES_OK);
+    CHECK_INT(store_begin(store, false, &tx, &err), LIMES_OK);
+    store_rows *r;
+    CHECK_INT(store_query(tx, "SELECT k, i, r, t FROM copy_values ORDER BY k", NULL, 0, &r, &err),
+              LIMES_OK);
+    int k = 0;
+    while (store_rows_next(r, &err) == 1) {
+        CHECK_INT(store_col_int(r, 0), k);
+        CHECK(store_col_int(r, 1) == ints[k]);
+        CHECK(store_col_is_null(r, 2) == !(k % 3));
+        if (k % 3)
+            CHECK(store_col_real(r, 2) == k / 4.0 - 1.5);
+        CHECK(store_col_is_null(r, 3) == (k % 5 == 4));
+        if (k % 5 != 4)
+            CHECK_STR(store_col_text(r, 3), texts[k % T]);
+        k++;
+    }
+    CHECK_INT(k, N);
+    store_rows_close(r);
+    store_rollback(tx);
+}
+
 /* How many of keys[0..n) store_in_list finds in in_keys's column col. */
 static int64_t found_in_list(const char *col, const store_val *keys, int n)
 {
@@ -465,6 +510,7 @@ int main(int argc, char **argv)
     RUN(test_audit_truncation_detected);
     RUN(test_copy_many_all_or_nothing);
     RUN(test_in_list);
+    RUN(test_copy_values);
 #ifdef LIMES_HAVE_PG
     if (on_pg)
         RUN(test_joined_orphans_resolved);
