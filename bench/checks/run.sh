@@ -46,7 +46,11 @@ port=${LIMES_BENCH_PORT:-18085}
 limes="$build/limes"
 work=$(mktemp -d /var/tmp/limes-bench-checks.XXXXXX)
 server=
-trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
+# LIMES_BENCH_SERVER_LOG=PATH keeps the server's log (one JSON line per
+# request with its time inside the server; bench/checks/request-times.py
+# LOG FROM TO gives their percentiles over one run's UTC times).
+keep_log() { [ -n "${LIMES_BENCH_SERVER_LOG:-}" ] && cp "$work/server.log" "$LIMES_BENCH_SERVER_LOG"; }
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null; keep_log; rm -rf "$work"' EXIT
 
 key=$(cat "$src"/src/store/schema/*.sql "$here/gen.py" | sha1sum | cut -c1-12)
 db="$cache/checks-$list-$crossings-$key.db"
@@ -111,10 +115,12 @@ run() {
   label=$1
   shift
   c0=$(server_cpu)
+  t0=$(date -u +%FT%T)
   out=$("$@" | tail -1)
+  t1=$(date -u +%FT%T)
   c1=$(server_cpu)
   echo "-- $label: $out"
-  echo "   server CPU $(echo "$c1 - $c0" | bc) s; $(uptime | sed 's/.*load/load/')"
+  echo "   server CPU $(echo "$c1 - $c0" | bc) s; $(uptime | sed 's/.*load/load/'); UTC $t0 $t1"
 }
 url="http://127.0.0.1:$port"
 warmup=${LIMES_BENCH_WARMUP:-10}
