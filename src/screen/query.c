@@ -39,6 +39,7 @@
 #define PAIR_WALK_UP_TO 256 /* postings up to which a token is walked, not paired */
 #define PAIR_MODE_FROM 4096 /* postings of the pair set beyond which pairs are read */
 #define JOIN_POSTINGS_MAX 256 /* postings up to which a joined spelling leads to names */
+#define POSTING_AHEAD 16    /* postings read ahead of the one being walked */
 
 uint32_t screen_trigram(uint32_t a, uint32_t b, uint32_t c);
 
@@ -335,7 +336,10 @@ static void walk_postings(struct qctx *c, int qi, float min_sim)
             continue;
         uint32_t v = s->rows[r].v;
         float w = c->qw[qi] * sim * s->rows[r].idf;
-        for (uint32_t k = p->off[v]; k < p->off[v + 1]; k++) {
+        uint32_t end = p->off[v + 1];
+        for (uint32_t k = p->off[v]; k < end; k++) {
+            if (k + POSTING_AHEAD < end) /* each name's accumulator is a cache miss: ask early */
+                __builtin_prefetch(&s->acc[p->ids[k + POSTING_AHEAD]], 1);
             uint32_t n = p->ids[k];
             if (s->acc[n] == 0)
                 s->touched[s->ntouched++] = n;
@@ -374,6 +378,16 @@ static void mark(struct scratch *s, uint32_t name)
     }
 }
 
+/* Mark names[0..n), their marks read ahead (each is a cache miss). */
+static void mark_all(struct scratch *s, const uint32_t *names, uint32_t n)
+{
+    for (uint32_t k = 0; k < n; k++) {
+        if (k + POSTING_AHEAD < n)
+            __builtin_prefetch(&s->held[names[k + POSTING_AHEAD]], 1);
+        mark(s, names[k]);
+    }
+}
+
 /* Every name reached by query token qi; only through its rare spellings if rare_only. */
 static void mark_token(struct qctx *c, int qi, bool rare_only)
 {
@@ -382,8 +396,7 @@ static void mark_token(struct qctx *c, int qi, bool rare_only)
         uint32_t v = c->s->rows[r].v;
         if (c->s->rows[r].sim[qi] <= 0 || (rare_only && c->e->pairs.common[v] != SCREEN_NONE))
             continue;
-        for (uint32_t i = p->off[v]; i < p->off[v + 1]; i++)
-            mark(c->s, p->ids[i]);
+        mark_all(c->s, p->ids + p->off[v], p->off[v + 1] - p->off[v]);
     }
 }
 
@@ -410,8 +423,7 @@ static void mark_pairs(struct qctx *c, int a, int b)
     for (size_t r = 0; r < c->s->nrows; r++) {
         const struct row *rw = &c->s->rows[r];
         if (rw->sim[a] > 0 && rw->sim[b] > 0)
-            for (uint32_t k = post->off[rw->v]; k < post->off[rw->v + 1]; k++)
-                mark(c->s, post->ids[k]);
+            mark_all(c->s, post->ids + post->off[rw->v], post->off[rw->v + 1] - post->off[rw->v]);
     }
     static _Thread_local uint32_t ca[MAX_ROWS], cb[MAX_ROWS], ids[MAX_ROWS];
     static _Thread_local uint64_t bset[(PAIR_COMMON_MAX + 63) / 64];
@@ -422,8 +434,8 @@ static void mark_pairs(struct qctx *c, int a, int b)
     for (size_t i = 0; i < na; i++) {
         size_t nid = screen_pairs_of(p, ca[i], cb, nb, bset, ids);
         for (size_t j = 0; j < nid; j++)
-            for (uint32_t k = p->post.off[ids[j]]; k < p->post.off[ids[j] + 1]; k++)
-                mark(c->s, p->post.ids[k]);
+            mark_all(c->s, p->post.ids + p->post.off[ids[j]],
+                     p->post.off[ids[j] + 1] - p->post.off[ids[j]]);
     }
     for (size_t j = 0; j < nb; j++)
         bset[cb[j] >> 6] = 0;
