@@ -610,6 +610,67 @@ static void test_common_tokens(void)
  * and nothing else: names repeat (the same pair twice in a row), tokens
  * repeat within a name, and names have up to five tokens.
  */
+/*
+ * screen_pairs_of answers from a common token's partner list when it has
+ * few partners for the set asked about, else from the pair table: both
+ * ways must give exactly the pairs screen_pair_find knows.  48 tokens, so
+ * that a token has more than 16 partners and a one-token set takes the
+ * table.
+ */
+static void test_pairs_of_both_ways(void)
+{
+    static const char *const syl[] = {"ba", "da", "ka", "la", "ma", "na", "ra", "sa"};
+    limes_watch_set *s = calloc(1, sizeof *s);
+    unsigned long long x = 777;
+    char name[160], ref[32];
+    for (int i = 0; i < 4000; i++) {
+        size_t o = 0;
+        for (int t = 0; t < 3; t++) {
+            x = x * 6364136223846793005ull + 1442695040888963407ull;
+            unsigned k = (unsigned)(x >> 33) % 48;
+            o += (size_t)snprintf(name + o, sizeof name - o, "%s%s%sm", t ? " " : "", syl[k % 8],
+                                  syl[k / 8]);
+        }
+        snprintf(ref, sizeof ref, "Q%d", i);
+        add_name(add_person(s, "TEST", ref, "check", 'M', NULL), name, "Latn");
+    }
+    limes_error err = {0};
+    limes_screen_engine *e = NULL;
+    CHECK(!limes_screen_engine_build(s, NULL, &e, &err));
+    const struct pair_index *p = &e->pairs;
+    CHECK(p->ncommon >= 40);
+    static uint64_t bset[(PAIR_COMMON_MAX + 63) / 64];
+    uint32_t all[PAIR_COMMON_MAX], ids[PAIR_COMMON_MAX];
+    for (uint32_t b = 0; b < p->ncommon; b++) {
+        all[b] = b;
+        bset[b >> 6] |= 1ull << (b & 63);
+    }
+    size_t wrong = 0, found = 0, many_partners = 0;
+    for (uint32_t a = 0; a < p->ncommon; a++) {
+        many_partners += p->part_off[a + 1] - p->part_off[a] > 16;
+        size_t n = screen_pairs_of(p, a, all, p->ncommon, bset, ids); /* scans a's partners */
+        for (uint32_t b = 0; b < p->ncommon; b++) {
+            uint32_t want = screen_pair_find(p, a, b), got = SCREEN_NONE;
+            for (size_t k = 0; k < n; k++)
+                got = want != SCREEN_NONE && ids[k] == want ? want : got;
+            wrong += got != want;
+            found += want != SCREEN_NONE;
+        }
+        for (uint32_t b = 0; b < p->ncommon; b++) { /* one b at a time: the table */
+            uint64_t one[(PAIR_COMMON_MAX + 63) / 64] = {0};
+            one[b >> 6] = 1ull << (b & 63);
+            size_t m = screen_pairs_of(p, a, &b, 1, one, ids);
+            uint32_t want = screen_pair_find(p, a, b);
+            wrong += want == SCREEN_NONE ? m != 0 : m != 1 || ids[0] != want;
+        }
+    }
+    CHECK(found > 0);
+    CHECK(many_partners > 0);
+    CHECK_INT((int)wrong, 0);
+    limes_screen_engine_free(e);
+    limes_watch_set_free(s);
+}
+
 static void test_pair_index_complete(void)
 {
     static const char *const pool[] = {"amal", "basim", "daoud", "fadi", "ghassan", "hala",
@@ -792,6 +853,7 @@ int main(int argc, char **argv)
     RUN(test_known_non_hits);
     RUN(test_common_tokens);
     RUN(test_pair_index_complete);
+    RUN(test_pairs_of_both_ways);
     RUN(test_spelling_cache);
     RUN(test_joined_tokens);
     RUN(test_dob_nationality_gender);
