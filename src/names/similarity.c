@@ -40,6 +40,7 @@ static bool jaro_bits(const uint32_t *a, size_t na, const uint32_t *b, size_t nb
         }
     }
     uint64_t fa = 0, fb = 0;
+    size_t n = 0;
     for (size_t i = 0; i < na; i++) {
         unsigned s = a[i] & 63;
         if (!(used >> s & 1) || cp[s] != a[i])
@@ -53,9 +54,10 @@ static bool jaro_bits(const uint32_t *a, size_t na, const uint32_t *b, size_t nb
         if (m) {
             fb |= m & -m;
             fa |= 1ull << i;
+            n++;
         }
     }
-    *common = (size_t)__builtin_popcountll(fa);
+    *common = n; /* counted: a popcount is a library call without -mpopcnt */
     *trans = 0;
     while (fa) { /* the k-th matched character of a against the k-th of b */
         if (a[__builtin_ctzll(fa)] != b[__builtin_ctzll(fb)])
