@@ -147,17 +147,6 @@ static void sql_start(struct chunk *c, const char *head)
     c->nvals = 0;
 }
 
-/* Append "$k" (by hand: printf was a quarter of the bulk path's instructions). */
-static void put_number(struct chunk *c, int k)
-{
-    char text[16], *p = text + sizeof text;
-    *--p = '\0';
-    for (; k > 0; k /= 10)
-        *--p = (char)('0' + k % 10);
-    *--p = '$';
-    buf_puts(&c->sql, p);
-}
-
 static void put(struct chunk *c, const char *s) { buf_puts(&c->sql, s); }
 
 static limes_rc read_failed(limes_error *err) { return err ? err->rc : LIMES_STORE; }
@@ -657,38 +646,14 @@ static limes_rc write_documents(struct chunk *c, limes_error *err)
     return rc;
 }
 
-/*
- * One UPDATE for many rows: c->vals holds rows of (id, value of each of the
- * `n` columns), joined in as a VALUES list (columns column1, column2, ...
- * on both backends), after the fixed assignments `fixed` ("" or
- * "col = x, ").  A CASE id WHEN ... per column was quadratic: every row
- * updated walked the whole list (12 ms per 500 travellers on PostgreSQL).
- */
+/* One UPDATE for many rows by id: c->vals holds rows of (id, value of each
+ * of the `n` columns); store_update_by_id. */
 static limes_rc update_by_id(struct chunk *c, const char *table, const char *fixed,
                              const char *const *cols, const char *const *types, int n,
                              limes_error *err)
 {
-    int width = 1 + n, rows = c->nvals / width;
-    if (!rows)
-        return LIMES_OK;
-    buf_reset(&c->sql);
-    buf_printf(&c->sql, "UPDATE %s SET %s", table, fixed);
-    for (int k = 0; k < n; k++)
-        buf_printf(&c->sql, "%s%s = v.column%d", k ? ", " : "", cols[k], k + 2);
-    put(c, " FROM (VALUES ");
-    for (int r = 0; r < rows; r++) {
-        put(c, r ? ", (CAST(" : "(CAST(");
-        put_number(c, r * width + 1);
-        put(c, " AS BIGINT)");
-        for (int k = 0; k < n; k++) {
-            put(c, ", CAST(");
-            put_number(c, r * width + 2 + k);
-            buf_printf(&c->sql, " AS %s)", types[k]);
-        }
-        put(c, ")");
-    }
-    buf_printf(&c->sql, ") AS v WHERE %s.id = v.column1", table);
-    return store_exec(c->tx, buf_str(&c->sql), c->vals, c->nvals, err);
+    return store_update_by_id(c->tx, table, fixed, cols, types, n, c->vals, c->nvals / (1 + n),
+                              err);
 }
 
 /* Stored stays this chunk closed (rare: a traveller's exit after an entry

@@ -926,12 +926,17 @@ static limes_rc pg_copy_many(void *impl, void *conn, const store_copy_job *jobs,
 }
 
 /*
- * Keys as the text of one array parameter (store_in_list): {1,2,3} for
- * integers, {"a","b"} for text, with " and \ escaped by a backslash.
+ * Values as the text of one array parameter (store_in_list,
+ * store_update_by_id): {1,2,NULL} for integers, {"a","b"} for text, with "
+ * and \\ escaped by a backslash; integers or text as the first non-NULL
+ * value is.
  */
 static limes_rc pg_array_param(const store_val *keys, int n, buf *text, const char **type)
 {
-    bool ints = n > 0 && keys[0].type == SV_INT;
+    int first = 0;
+    while (first < n && keys[first].type == SV_NULL)
+        first++;
+    bool ints = first == n || keys[first].type == SV_INT;
     *type = ints ? "BIGINT[]" : "TEXT[]";
     limes_rc rc = buf_putc(text, '{');
     for (int i = 0; i < n && !rc; i++) {
@@ -939,6 +944,10 @@ static limes_rc pg_array_param(const store_val *keys, int n, buf *text, const ch
             rc = buf_putc(text, ',');
         if (rc)
             break;
+        if (keys[i].type == SV_NULL) {
+            rc = buf_puts(text, "NULL");
+            continue;
+        }
         if (keys[i].type != (ints ? SV_INT : SV_TEXT))
             return LIMES_INTERNAL;
         if (ints) {

@@ -456,6 +456,96 @@ limes_rc store_in_list(store_tx *tx, buf *sql, const char *col, const store_val 
     return rc ? rc : buf_putc(sql, ')');
 }
 
+/* PostgreSQL's form of store_update_by_id: "UPDATE t SET ... FROM
+ * unnest(CAST($1 AS BIGINT[]), CAST($2 AS type[]), ...) AS v(id, c1, ...)
+ * WHERE t.id = v.id", the k-th column's values as the text of array k. */
+static limes_rc update_by_arrays(store_tx *tx, buf *sql, const char *table,
+                                 const char *const *cols, const char *const *types, int ncols,
+                                 const store_val *vals, int nrows, limes_error *err)
+{
+    const struct store_backend *be = tx->store->be;
+    int width = 1 + ncols;
+    buf text[1 + STORE_UPDATE_MAX_COLS];
+    store_val params[1 + STORE_UPDATE_MAX_COLS];
+    store_val *column = malloc((size_t)nrows * sizeof *column);
+    limes_rc rc = column ? LIMES_OK : LIMES_NOMEM;
+    for (int k = 0; k < width; k++)
+        buf_init(&text[k], (size_t)1 << 30);
+    for (int k = 0; k < width && !rc; k++) {
+        for (int r = 0; r < nrows; r++)
+            column[r] = vals[(size_t)r * (size_t)width + (size_t)k];
+        const char *ignored;
+        rc = be->array_param(column, nrows, &text[k], &ignored);
+        params[k] = sv_text(buf_str(&text[k]));
+    }
+    for (int k = 0; k < width && !rc; k++)
+        rc = buf_printf(sql, "%sCAST($%d AS %s[])", k ? ", " : " FROM unnest(", k + 1,
+                        k ? types[k - 1] : "BIGINT");
+    if (!rc)
+        rc = buf_puts(sql, ") AS v(id");
+    for (int k = 0; k < ncols && !rc; k++)
+        rc = buf_printf(sql, ", c%d", k + 1);
+    if (!rc)
+        rc = buf_printf(sql, ") WHERE %s.id = v.id", table);
+    if (!rc)
+        rc = store_exec(tx, buf_str(sql), params, width, err);
+    else
+        rc = limes_fail(err, rc, "", "update of %s too large", table);
+    for (int k = 0; k < width; k++)
+        buf_release(&text[k]);
+    free(column);
+    return rc;
+}
+
+limes_rc store_update_by_id(store_tx *tx, const char *table, const char *fixed,
+                            const char *const *cols, const char *const *types, int ncols,
+                            const store_val *vals, int nrows, limes_error *err)
+{
+    if (nrows <= 0)
+        return LIMES_OK;
+    if (ncols < 1 || ncols > STORE_UPDATE_MAX_COLS)
+        return limes_fail(err, LIMES_INTERNAL, "", "update of %d columns", ncols);
+    bool arrays = tx->store->be->array_param != NULL;
+    buf sql;
+    buf_init(&sql, (size_t)1 << 26);
+    limes_rc rc = buf_printf(&sql, "UPDATE %s SET %s", table, fixed);
+    for (int k = 0; k < ncols && !rc; k++)
+        rc = arrays ? buf_printf(&sql, "%s%s = v.c%d", k ? ", " : "", cols[k], k + 1)
+                    : buf_printf(&sql, "%s%s = v.column%d", k ? ", " : "", cols[k], k + 2);
+    if (!rc && arrays) {
+        rc = update_by_arrays(tx, &sql, table, cols, types, ncols, vals, nrows, err);
+        buf_release(&sql);
+        return rc;
+    }
+    int width = 1 + ncols;
+    if (!rc)
+        rc = buf_puts(&sql, " FROM (VALUES ");
+    for (int r = 0; r < nrows && !rc; r++) {
+        rc = buf_puts(&sql, r ? ", (CAST(" : "(CAST(");
+        if (!rc)
+            rc = put_param(&sql, r * width + 1);
+        if (!rc)
+            rc = buf_puts(&sql, " AS BIGINT)");
+        for (int k = 0; k < ncols && !rc; k++) {
+            rc = buf_puts(&sql, ", CAST(");
+            if (!rc)
+                rc = put_param(&sql, r * width + 2 + k);
+            if (!rc)
+                rc = buf_printf(&sql, " AS %s)", types[k]);
+        }
+        if (!rc)
+            rc = buf_putc(&sql, ')');
+    }
+    if (!rc)
+        rc = buf_printf(&sql, ") AS v WHERE %s.id = v.column1", table);
+    if (!rc)
+        rc = store_exec(tx, buf_str(&sql), vals, nrows * width, err);
+    else
+        rc = limes_fail(err, rc, "", "update of %s too large", table);
+    buf_release(&sql);
+    return rc;
+}
+
 limes_rc store_index_reads(store_tx *tx, bool on, limes_error *err)
 {
     const struct store_backend *be = tx->store->be;

@@ -214,6 +214,20 @@ bool store_skip_key_checks(store_tx *tx, bool skip);
 limes_rc store_in_list(store_tx *tx, struct buf *sql, const char *col, const store_val *keys,
                        int n, store_val *params, int *nparams, struct buf *text);
 /*
+ * One UPDATE for many rows by id: vals holds nrows rows of 1 + ncols values
+ * (the id, then the new value of each of cols[], whose SQL types are
+ * types[], e.g. "INTEGER"); `fixed` ("" or "col = x, ") is assigned to every
+ * row.  PostgreSQL: one array parameter per column, joined in with unnest -
+ * one statement text whatever nrows, prepared once; SQLite: a VALUES list
+ * (columns column1, column2, ...), one parameter per value.  (A CASE id
+ * WHEN ... per column was quadratic: every row updated walked the list.)
+ */
+#define STORE_UPDATE_MAX_COLS 8
+limes_rc store_update_by_id(store_tx *tx, const char *table, const char *fixed,
+                            const char *const *cols, const char *const *types, int ncols,
+                            const store_val *vals, int nrows, limes_error *err);
+
+/*
  * Until switched off, the reads of tx are planned as index look-ups, for a
  * caller whose reads name few rows of big tables by key (store_in_list)
  * and must not turn into scans of whole tables: PostgreSQL plans the
