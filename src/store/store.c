@@ -437,11 +437,12 @@ limes_rc store_in_list(store_tx *tx, buf *sql, const char *col, const store_val 
          * plan is an index probe per key whatever the statistics say. */
         if (!rc)
             rc = buf_puts(sql, " = ANY(CAST((SELECT CAST(");
-        if (!rc)
-            rc = put_param(sql, ++*nparams);
+        if (!rc) {
+            params[(*nparams)++] = sv_text(buf_str(text));
+            rc = put_param(sql, *nparams);
+        }
         if (!rc)
             rc = buf_printf(sql, " AS %s)) AS %s))", type, type);
-        params[*nparams - 1] = sv_text(buf_str(text));
         return rc;
     }
     if (!rc)
@@ -490,7 +491,7 @@ static limes_rc update_by_arrays(store_tx *tx, buf *sql, const char *table,
     if (!rc)
         rc = store_exec(tx, buf_str(sql), params, width, err);
     else
-        rc = limes_fail(err, rc, "", "update of %s too large", table);
+        rc = limes_fail(err, rc, "", "update of %s: values not usable as arrays", table);
     for (int k = 0; k < width; k++)
         buf_release(&text[k]);
     free(column);

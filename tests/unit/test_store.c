@@ -308,7 +308,8 @@ static void test_copy_many_all_or_nothing(void)
  * only: PostgreSQL's lean document index keeps (issuer, number) unique. */
 static void test_backend_migrations(void)
 {
-    CHECK_INT(count_rows("SELECT COUNT(*) FROM schema_migrations WHERE name LIKE '%.postgresql.sql'"),
+    CHECK_INT(count_rows("SELECT COUNT(*) FROM schema_migrations "
+                         "WHERE name LIKE '%.postgresql.sql'"),
               on_pg ? 1 : 0);
     CHECK_INT(count_rows("SELECT COUNT(*) FROM schema_migrations WHERE name LIKE '%.sqlite.sql'"),
               0);
