@@ -148,8 +148,9 @@ struct checkpointer {
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t wake;
-    bool due;  /* the WAL reached CHECKPOINT_PAGES since the last run */
+    bool due;  /* a run is due: CHECKPOINT_PAGES more pages since the last */
     bool stop;
+    int next_at; /* WAL pages at which the next run is due (wal_grew, under lock) */
 };
 
 struct pool {
@@ -331,12 +332,19 @@ static int wal_grew(void *arg, sqlite3 *db, const char *name, int pages)
         sqlite3_wal_checkpoint(db, name);
         return SQLITE_OK;
     }
-    if (pages >= CHECKPOINT_PAGES) {
-        pthread_mutex_lock(&k->lock);
+    if (pages < CHECKPOINT_PAGES)
+        return SQLITE_OK;
+    /* once per CHECKPOINT_PAGES written: each run syncs both files, so one
+       per commit past the mark (as SQLite's own would be) costs more than it moves */
+    pthread_mutex_lock(&k->lock);
+    if (k->next_at < CHECKPOINT_PAGES || pages + CHECKPOINT_PAGES < k->next_at)
+        k->next_at = CHECKPOINT_PAGES; /* first time, or the WAL has restarted */
+    if (pages >= k->next_at) {
+        k->next_at = pages + CHECKPOINT_PAGES;
         k->due = true;
         pthread_cond_signal(&k->wake);
-        pthread_mutex_unlock(&k->lock);
     }
+    pthread_mutex_unlock(&k->lock);
     return SQLITE_OK;
 }
 
