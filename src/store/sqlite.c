@@ -79,8 +79,7 @@
  * Checkpoints in the background.  SQLite's automatic checkpoint runs
  * inside the COMMIT that takes the WAL past 1,000 pages, so it ran under
  * our write mutex: every writer of the process waited while ~1,000 pages
- * were copied into the database and both files synced (at 1M entries and
- * 10M crossings, a checkpoint every few dozen checks).  The pool's
+ * were copied into the database and both files synced.  The pool's
  * connections therefore have a WAL hook instead (which replaces the
  * automatic checkpoint) that only wakes a checkpointer thread with its own
  * connection; it runs PASSIVE checkpoints, which take no write lock, so
@@ -109,7 +108,7 @@
 #define POOL_SIZE 8
 #define STMT_CACHE 96
 #define WRITE_WAIT_S 10 /* as the busy timeout */
-#define CHECKPOINT_PAGES 1000 /* WAL pages that wake the checkpointer (SQLite's default) */
+#define CHECKPOINT_PAGES 1000 /* WAL pages written per background checkpoint (SQLite's own) */
 #define CHECKPOINT_BEHIND 4000  /* WAL pages at which the committer checkpoints itself */
 
 struct cached_stmt {
@@ -297,7 +296,7 @@ static void open_group_sync(struct pool *p)
     p->sync.fd = fd;
 }
 
-/* Checkpoint whenever a commit has taken the WAL past CHECKPOINT_PAGES, until stopped. */
+/* Run a checkpoint each time wal_grew says one is due, until stopped. */
 static void *checkpoint_loop(void *arg)
 {
     struct checkpointer *k = arg;
