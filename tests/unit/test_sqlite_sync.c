@@ -37,19 +37,25 @@ static pthread_mutex_t failures_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void remove_db(void) { test_remove_sqlite(db_path); }
 
-static limes_rc insert_row(int thread, int i)
+/* One write transaction running sql with v[0..n). */
+static limes_rc insert(const char *sql, const store_val *v, int n)
 {
     store_tx *tx;
     limes_rc rc = store_begin(store, true, &tx, NULL);
     if (rc)
         return rc;
-    store_val v[2] = {sv_int(thread), sv_int(i)};
-    rc = store_exec(tx, "INSERT INTO sync_test (thread, i) VALUES ($1, $2)", v, 2, NULL);
+    rc = store_exec(tx, sql, v, n, NULL);
     if (rc) {
         store_rollback(tx);
         return rc;
     }
     return store_commit(tx, NULL);
+}
+
+static limes_rc insert_row(int thread, int i)
+{
+    store_val v[2] = {sv_int(thread), sv_int(i)};
+    return insert("INSERT INTO sync_test (thread, i) VALUES ($1, $2)", v, 2);
 }
 
 static void *committer(void *arg)
@@ -264,17 +270,8 @@ static limes_rc insert_blob(int i)
 {
     static char text[BLOB_BYTES + 1];
     memset(text, 'a' + i % 26, BLOB_BYTES);
-    store_tx *tx;
-    limes_rc rc = store_begin(store, true, &tx, NULL);
-    if (rc)
-        return rc;
     store_val v[2] = {sv_int(i), sv_text(text)};
-    rc = store_exec(tx, "INSERT INTO blob_test (i, body) VALUES ($1, $2)", v, 2, NULL);
-    if (rc) {
-        store_rollback(tx);
-        return rc;
-    }
-    return store_commit(tx, NULL);
+    return insert("INSERT INTO blob_test (i, body) VALUES ($1, $2)", v, 2);
 }
 
 static long long file_size(const char *path)
