@@ -60,49 +60,17 @@ static uint32_t vocab_id(limes_screen_engine *e, const name_token *t)
     if (v != STRMAP_NONE)
         return v;
     if (strmap_put(&e->vocab, t->text, len, 0, &v) || !GROW(e, vt, vocab.n, cap_vt, 0) ||
-        !array_grow((void **)&e->cp_pool, &e->cap_cp_pool, e->ncp_pool + t->ncp, sizeof *e->cp_pool) ||
-        !array_grow((void **)&e->grp_pool, &e->cap_grp_pool, e->ngrp_pool + t->ngroups + 1,
-              sizeof *e->grp_pool))
+        !GROW(e, vtoks, vocab.n, cap_vtoks, 0))
         return SCREEN_NONE;
     bool ok = true;
     struct vtok *x = &e->vt[v];
-    x->cp_off = (uint32_t)e->ncp_pool;
     x->ncp = t->ncp;
     x->script = t->script;
     x->flags = t->flags;
-    x->art = t->art;
     x->skel = skel_id(e, t->skel, &ok);
     x->skel_na = skel_id(e, t->skel_na, &ok);
-    x->grp_off = (uint32_t)e->ngrp_pool;
-    x->ngroups = t->ngroups;
-    memcpy(e->cp_pool + e->ncp_pool, t->cp, t->ncp * sizeof t->cp[0]);
-    e->ncp_pool += t->ncp;
-    if (t->ngroups)
-        memcpy(e->grp_pool + e->ngrp_pool, t->groups, t->ngroups * sizeof t->groups[0]);
-    e->ngrp_pool += t->ngroups;
+    e->vtoks[v] = *t; /* compared in place by queries: copying per comparison cost a tenth */
     return ok ? v : SCREEN_NONE;
-}
-
-/* Rebuild the full name_token of vocabulary token v from its compact parts. */
-static void vtok_fill(const limes_screen_engine *e, uint32_t v, name_token *out)
-{
-    const struct vtok *x = &e->vt[v];
-    size_t len;
-    const char *text = strmap_key(&e->vocab, v, &len);
-    memcpy(out->text, text, len + 1);
-    memcpy(out->cp, e->cp_pool + x->cp_off, x->ncp * sizeof out->cp[0]);
-    out->ncp = x->ncp;
-    out->script = x->script;
-    out->flags = x->flags;
-    out->art = x->art;
-    out->skel[0] = out->skel_na[0] = '\0';
-    if (x->skel != SCREEN_NONE)
-        memcpy(out->skel, strmap_key(&e->skels, x->skel, &len), len + 1);
-    if (x->skel_na != SCREEN_NONE)
-        memcpy(out->skel_na, strmap_key(&e->skels, x->skel_na, &len), len + 1);
-    if (x->ngroups)
-        memcpy(out->groups, e->grp_pool + x->grp_off, x->ngroups * sizeof out->groups[0]);
-    out->ngroups = x->ngroups;
 }
 
 static limes_rc add_name(limes_screen_engine *e, uint32_t person, const limes_watch_name *n)
@@ -272,22 +240,15 @@ static bool add_other_keys(limes_screen_engine *e, struct pairs *ps, uint32_t v)
     return ok;
 }
 
-/*
- * Every vocabulary token whole, once: a query compares its tokens with a
- * hundred or so vocabulary tokens and aligns candidates token by token,
- * and copying each out of the compact parts cost a tenth of a query.
- */
-static bool build_vocab_tokens(limes_screen_engine *e)
+/* A bit per vocabulary token that is an initial (eng_vtok_is_initial). */
+static bool build_initial_bits(limes_screen_engine *e)
 {
-    e->vtoks = malloc((e->vocab.n ? e->vocab.n : 1) * sizeof *e->vtoks);
     e->initial_bits = calloc(e->vocab.n / 64 + 1, sizeof *e->initial_bits);
-    if (!e->vtoks || !e->initial_bits)
+    if (!e->initial_bits)
         return false;
-    for (uint32_t v = 0; v < e->vocab.n; v++) {
-        vtok_fill(e, v, &e->vtoks[v]);
+    for (uint32_t v = 0; v < e->vocab.n; v++)
         if (e->vt[v].flags & NT_INITIAL)
             e->initial_bits[v >> 6] |= 1ull << (v & 63);
-    }
     return true;
 }
 
@@ -303,9 +264,10 @@ static bool build_vocab_maps(limes_screen_engine *e)
             ok = pairs_add(&ps, x->skel_na, v);
         if (ok)
             ok = add_other_keys(e, &ps, v);
-        for (int g = 0; ok && g < x->ngroups; g++)
-            ok = pairs_add(&pg, e->grp_pool[x->grp_off + g], v);
-        const uint32_t *cp = e->cp_pool + x->cp_off;
+        const name_token *t = eng_vtok(e, v);
+        for (int g = 0; ok && g < t->ngroups; g++)
+            ok = pairs_add(&pg, t->groups[g], v);
+        const uint32_t *cp = t->cp;
         for (int i = 0; ok && i < x->ncp; i++) {
             uint32_t a = i >= 2 ? cp[i - 2] : 0, b = i >= 1 ? cp[i - 1] : 0;
             ok = pairs_add(&pt, screen_trigram(a, b, cp[i]), v);
@@ -387,7 +349,7 @@ limes_rc limes_screen_engine_build(const limes_watch_set *set, const limes_scree
         rc = add_person(e, &set->persons[i]);
     for (size_t i = 0; set && !rc && i < set->ndocuments; i++)
         rc = add_document(e, &set->documents[i]);
-    if (!rc && (!build_vocab_tokens(e) || !build_vocab_maps(e) || !screen_pairs_build(e) ||
+    if (!rc && (!build_initial_bits(e) || !build_vocab_maps(e) || !screen_pairs_build(e) ||
                 !build_doc_maps(e)))
         rc = LIMES_NOMEM;
     if (!rc)
@@ -423,8 +385,6 @@ void limes_screen_engine_free(limes_screen_engine *e)
     free(e->nats);
     strmap_free(&e->vocab);
     free(e->vt);
-    free(e->cp_pool);
-    free(e->grp_pool);
     free(e->vtoks);
     free(e->initial_bits);
     strmap_free(&e->skels);
@@ -463,8 +423,7 @@ void limes_screen_engine_stats(const limes_screen_engine *e, limes_screen_stats 
         e->arena_cap + strmap_bytes(&e->lists) + e->cap_persons * sizeof *e->persons +
         e->cap_names * sizeof *e->names + e->cap_name_toks * sizeof *e->name_toks +
         e->cap_dobs * sizeof *e->dobs + e->cap_nats * sizeof *e->nats + strmap_bytes(&e->vocab) +
-        e->cap_vt * sizeof *e->vt + e->cap_cp_pool * sizeof *e->cp_pool +
-        e->cap_grp_pool * sizeof *e->grp_pool + e->vocab.n * sizeof *e->vtoks +
+        e->cap_vt * sizeof *e->vt + e->cap_vtoks * sizeof *e->vtoks +
         (e->vocab.n / 64 + 1) * sizeof *e->initial_bits +
         strmap_bytes(&e->skels) +
         csr_bytes(&e->postings) + csr_bytes(&e->by_skel) + csr_bytes(&e->by_group) +

@@ -675,11 +675,10 @@ static size_t select_candidates(struct qctx *c, uint32_t *out)
 static float initial_sim(const limes_screen_engine *e, const name_token *q, uint32_t v)
 {
     const struct vtok *x = &e->vt[v];
-    uint32_t first = e->cp_pool[x->cp_off];
     bool qi = q->flags & NT_INITIAL, ei = x->flags & NT_INITIAL;
     if (!qi && !ei)
         return 0;
-    if (q->script != NS_LATIN || x->script != NS_LATIN || q->cp[0] != first)
+    if (q->script != NS_LATIN || x->script != NS_LATIN || q->cp[0] != eng_vtok(e, v)->cp[0])
         return 0;
     return qi && ei ? 1.0f : 0.8f;
 }

@@ -27,12 +27,12 @@
 #define SCREEN_NONE UINT32_MAX
 #define TRI_BUCKETS (1u << 18)
 
+/* The compact part of a vocabulary token, for the loops that only filter
+ * (the whole token is vtoks[v]). */
 struct vtok {
-    uint32_t cp_off;   /* into cp_pool */
     uint32_t skel;     /* skeleton id or SCREEN_NONE */
     uint32_t skel_na;  /* skeleton id without article or SCREEN_NONE */
-    uint32_t grp_off;  /* into grp_pool */
-    uint8_t ncp, script, flags, art, ngroups;
+    uint8_t ncp, script, flags;
 };
 
 struct sname {
@@ -145,11 +145,8 @@ struct limes_screen_engine {
     strmap vocab;
     struct vtok *vt;
     size_t cap_vt;
-    uint32_t *cp_pool;
-    size_t ncp_pool, cap_cp_pool;
-    uint32_t *grp_pool;
-    size_t ngrp_pool, cap_grp_pool;
     name_token *vtoks; /* per vocab: the whole token, compared in place (not copied per query) */
+    size_t cap_vtoks;
     uint64_t *initial_bits; /* per vocab, bit v: the token is an initial (small: stays cached) */
     strmap skels;
     struct csr postings;  /* vocab -> names */
