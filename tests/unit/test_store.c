@@ -43,6 +43,13 @@ static void test_migrations_idempotent(void)
     CHECK_INT(limes_store_migration_count(again), n);
     CHECK(limes_store_serial(again) != limes_store_serial(store)); /* caches tell them apart */
     limes_store_close(again);
+    /* 0053: the screening cache's old instance token table is gone */
+    store_tx *tx;
+    int64_t ignored;
+    CHECK_INT(store_begin(store, false, &tx, &err), LIMES_OK);
+    CHECK(store_query_int(tx, "SELECT COUNT(*) FROM screen_instance", NULL, 0, &ignored, NULL) !=
+          LIMES_OK);
+    store_rollback(tx);
 }
 
 static void test_rollback_leaves_nothing(void)
