@@ -20,7 +20,12 @@
  * completed requests, rate, p50/p90/p99/max latency, status classes,
  * errors, and this program's own CPU seconds (it shares the machine).
  *
- * usage: load [-c CONNS] [-d SECONDS] [-r RATE] -t TOKEN -b BODIES URL
+ * -o TRACE writes one line per answered request: its due time, when its
+ * last byte was sent, when the answer's first byte and last byte came in
+ * (ms since the start), the connection and the status - where a slow
+ * request spent its time.
+ *
+ * usage: load [-c CONNS] [-d SECONDS] [-r RATE] [-o TRACE] -t TOKEN -b BODIES URL
  * URL: http://HOST:PORT/PATH (HOST numeric or resolvable).  C only, no
  * dependencies: cc -O2 -std=c17 -D_GNU_SOURCE load.c -lm -o load
  */
@@ -54,6 +59,8 @@ struct conn {
     bool busy;           /* a request is on the wire or its answer is awaited */
     double due;          /* when the request in flight was due (its latency's start) */
     double next_due;     /* open loop: when this connection's next request is due */
+    double sent_at;      /* when its last byte went out (-o trace) */
+    double first_at;     /* when the answer's first byte came in (-o trace) */
     const struct request *req;
     size_t sent;
     char *in;            /* the answer so far */
@@ -72,7 +79,11 @@ struct options {
     int conns;
     double seconds, rate;
     const char *token, *bodies, *url;
+    const char *trace;   /* -o FILE: one line per answered request */
 };
+
+static FILE *trace;
+static double start_time;
 
 static struct request *requests;
 static size_t nrequests, next_request;
@@ -206,6 +217,8 @@ static void conn_send(struct conn *c, struct stats *st, int ep)
             return;
         }
         c->sent += (size_t)n;
+        if (c->sent == c->req->len)
+            c->sent_at = now_s();
     }
 }
 
@@ -290,13 +303,20 @@ static void conn_receive(struct conn *c, struct stats *st, int ep)
             conn_reset(c, ep, st);
             return;
         }
+        if (c->in_len == 0)
+            c->first_at = now_s();
         c->in_len += (size_t)n;
     }
     int status;
     bool closing;
     if (!c->busy || !complete_answer(c, &status, &closing))
         return;
-    add_latency(st, (now_s() - c->due) * 1000.0);
+    double done = now_s();
+    add_latency(st, (done - c->due) * 1000.0);
+    if (trace) /* ms since the start: due, sent, first byte, done; connection; status */
+        fprintf(trace, "%.3f %.3f %.3f %.3f %d %d\n", (c->due - start_time) * 1e3,
+                (c->sent_at - start_time) * 1e3, (c->first_at - start_time) * 1e3,
+                (done - start_time) * 1e3, c->index, status);
     st->status[status >= 100 && status < 600 ? status / 100 : 0]++;
     c->busy = false;
     c->in_len = 0;
@@ -371,7 +391,7 @@ static void report(struct stats *st, const struct options *o, double elapsed)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: load [-c CONNS] [-d SECONDS] [-r RATE] -t TOKEN -b BODIES URL\n");
+    fprintf(stderr, "usage: load [-c CONNS] [-d SECONDS] [-r RATE] [-o TRACE] -t TOKEN -b BODIES URL\n");
     exit(2);
 }
 
@@ -379,13 +399,14 @@ static struct options parse_options(int argc, char **argv)
 {
     struct options o = {.conns = 200, .seconds = 30};
     int opt;
-    while ((opt = getopt(argc, argv, "c:d:r:t:b:")) != -1) {
+    while ((opt = getopt(argc, argv, "c:d:r:t:b:o:")) != -1) {
         switch (opt) {
         case 'c': o.conns = atoi(optarg); break;
         case 'd': o.seconds = atof(optarg); break;
         case 'r': o.rate = atof(optarg); break;
         case 't': o.token = optarg; break;
         case 'b': o.bodies = optarg; break;
+        case 'o': o.trace = optarg; break;
         default: usage();
         }
     }
@@ -404,7 +425,9 @@ int main(int argc, char **argv)
     if (ep < 0 || !cs)
         die("setup");
     double interval = o.rate > 0 ? o.conns / o.rate : 0; /* per connection */
-    double start = now_s(), end = start + o.seconds, last_answer = start;
+    if (o.trace && !(trace = fopen(o.trace, "w")))
+        die(o.trace);
+    double start = start_time = now_s(), end = start + o.seconds, last_answer = start;
     for (int i = 0; i < o.conns; i++) {
         cs[i].index = i;
         cs[i].next_due = start + interval * i / o.conns;
@@ -439,5 +462,7 @@ int main(int argc, char **argv)
         }
     }
     report(&st, &o, (last_answer > end ? last_answer : end) - start);
+    if (trace)
+        fclose(trace);
     return 0;
 }

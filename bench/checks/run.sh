@@ -131,8 +131,14 @@ warmup=${LIMES_BENCH_WARMUP:-10}
   wrk -t2 -c"$clients" -d"${secs}s" --timeout 10s -s "$here/post.lua" "$url/v1/checks"
 run "POST /v1/checks closed loop (load.c)" "$work/load" -c "$clients" -d "$secs" \
   -t "$token" -b "$work/bodies.jsonl" "$url/v1/checks"
+# LIMES_BENCH_TRACE=DIR keeps each open-loop run's per-request times
+# (load.c -o) as DIR/open-RATE-N.trace.
+n=0
 for r in $rate; do
+  n=$((n + 1))
+  trace=
+  [ -z "${LIMES_BENCH_TRACE:-}" ] || trace="-o ${LIMES_BENCH_TRACE}/open-$r-$n.trace"
   run "POST /v1/checks open loop $r/s (load.c)" "$work/load" -c "$clients" -d "$secs" -r "$r" \
-    -t "$token" -b "$work/bodies.jsonl" "$url/v1/checks"
+    $trace -t "$token" -b "$work/bodies.jsonl" "$url/v1/checks"
 done
 echo "server rss after: $(ps -o rss= -p "$server") kB"
