@@ -14,7 +14,9 @@
 # LIMES_BENCH_PREPARE_ONLY=1 builds the database and stops (run it early,
 # in the background, under `nice -n 19`).
 #
-# Then it starts `limes serve`, makes one check, runs a closed loop of
+# Then it measures how steady the machine's CPU speed is (steady.c: the
+# tail at a fixed rate follows the host's slow spells), starts `limes
+# serve`, makes one check, runs a closed loop of
 # LIMES_BENCH_WARMUP seconds (default 10, not counted: SQLite's page cache,
 # the screening engine's remembered spellings and the kernel's socket
 # buffers start cold, and a booth server runs for hours), and
@@ -92,6 +94,10 @@ echo "sizes: watchlist $list persons, $crossings crossings, $clients clients, ${
 python3 "$here/gen.py" bodies "$src/data/names/variants.tsv" 20000 "$work/bodies.lua"
 python3 "$here/gen.py" bodies "$src/data/names/variants.tsv" 20000 "$work/bodies.jsonl"
 cc -O2 -std=c17 -D_GNU_SOURCE -Wall "$here/load.c" -lm -o "$work/load"
+# The host's CPU speed over 10 s, before the server starts (steady.c): the
+# share of 100 ms windows in which a fixed loop ran 2x or 3x slower.
+cc -O1 -std=c17 -D_GNU_SOURCE -Wall "$here/steady.c" -lpthread -o "$work/steady"
+echo "machine steadiness (idle): $("$work/steady" 10)"
 token=$("$limes" token create --db "$db" officer1 --name bench | awk '{print $NF}' | tail -1)
 "$limes" serve --db "$db" --listen "127.0.0.1:$port" --threads "$threads" >"$work/server.log" 2>&1 &
 server=$!
