@@ -194,6 +194,12 @@ class BorderApiTest(unittest.TestCase):
         self.assertEqual(r.json["aid"], "clear")
         self.assertEqual(r.json["stay"]["days_left"], 90)
         cid = r.json["id"]
+        # the check and its audit entry commit together: exactly one entry, naming the check
+        entries = self.get("/v1/audit?record=check:%d" % cid, role="supervisor").json["entries"]
+        self.assertEqual([(e["action"], e["outcome"], e["detail"]) for e in entries],
+                         [("POST /v1/checks", "201", "clear")])
+        self.assertEqual(entries[0]["actor"], "officer1")
+        self.assertEqual(entries[0]["request_id"], r.header("X-Request-Id"))
         self.assertEqual(self.get("/v1/checks/%d" % cid).json["aid"], "clear")
         # an officer cannot refuse, only refer or admit
         r = self.post("/v1/checks/%d/decision" % cid, {"decision": "refuse", "codes": ["E"]})
@@ -231,7 +237,12 @@ class BorderApiTest(unittest.TestCase):
         r = self.post("/v1/checks/%d/decision" % r.json["id"], {"decision": "refer"})
         self.assertEqual(r.status, 400)
         self.assertEqual(r.json["field"], "reason")
-        self.assertEqual(self.post("/v1/checks", dict(body, bcp="NOWHERE")).status, 400)
+        r = self.post("/v1/checks", dict(body, bcp="NOWHERE"))
+        self.assertEqual(r.status, 400)
+        # a failed check is audited too, with its status
+        entries = self.get("/v1/audit?user=officer1&limit=20", role="supervisor").json["entries"]
+        mine = [e for e in entries if e["request_id"] == r.header("X-Request-Id")]
+        self.assertEqual([(e["action"], e["outcome"]) for e in mine], [("POST /v1/checks", "400")])
         self.assertEqual(self.post("/v1/checks", dict(body, companions="x")).status, 400)
         self.assertEqual(self.post("/v1/checks", {"mrz": "", "bcp": "TN-TUN-AIR", "direction": "entry"}).status // 100, 4)
 
