@@ -49,10 +49,19 @@ struct fields {
     const char *prev_hash;
 };
 
+/* The field as its length in decimal, ':' and its bytes.  (Written by
+ * hand: a buf_printf per field was 1.5% of a first-line check.) */
 static limes_rc put_field(buf *b, const char *v)
 {
     const char *s = v ? v : "";
-    limes_rc rc = buf_printf(b, "%zu:", strlen(s));
+    size_t len = strlen(s);
+    char digits[24];
+    size_t n = sizeof digits;
+    digits[--n] = ':';
+    do
+        digits[--n] = (char)('0' + len % 10);
+    while ((len /= 10) != 0);
+    limes_rc rc = buf_append(b, digits + n, sizeof digits - n);
     return rc ? rc : buf_puts(b, s);
 }
 
@@ -101,14 +110,6 @@ static limes_rc head_from(store_tx *tx, const char *sql, int64_t *seq, char hash
 static limes_rc read_head(store_tx *tx, int64_t *seq, char hash[65], limes_error *err)
 {
     return head_from(tx, "SELECT seq, hash FROM audit_head WHERE id = 1", seq, hash, err);
-}
-
-/* Lock the head row and read it in one statement (UPDATE before SELECT
- * serialises appends on PostgreSQL; one round trip instead of two). */
-static limes_rc lock_head(store_tx *tx, int64_t *seq, char hash[65], limes_error *err)
-{
-    return head_from(tx, "UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash", seq,
-                     hash, err);
 }
 
 /* Insert one entry as number seq after the entry whose hash is prev;
@@ -166,7 +167,12 @@ static limes_rc append_batch(store_tx *tx, struct pending *const *batch, size_t 
 {
     int64_t seq;
     char prev[65];
-    limes_rc rc = lock_head(tx, &seq, prev, err);
+    /* A plain read: write transactions already run one at a time on both
+     * backends (SQLite's BEGIN IMMEDIATE; PostgreSQL's advisory lock, see
+     * src/store/pg.c), so no other append can move the head before this
+     * transaction ends.  (An UPDATE ... RETURNING that locked the row cost
+     * three times as much, 3% of a first-line check.) */
+    limes_rc rc = read_head(tx, &seq, prev, err);
     for (size_t i = 0; !rc && i < n; i++)
         rc = insert_entry(tx, batch[i]->e, batch[i]->records, ++seq, prev, err);
     store_val hp[] = {sv_int(seq), sv_text(prev)};
