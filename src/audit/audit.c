@@ -50,7 +50,7 @@ struct fields {
 };
 
 /* The field as its length in decimal, ':' and its bytes.  (Written by
- * hand: a buf_printf per field was 1.5% of a first-line check.) */
+ * hand: a buf_printf per field was about 1% of a first-line check.) */
 static limes_rc put_field(buf *b, const char *v)
 {
     const char *s = v ? v : "";
@@ -171,7 +171,7 @@ static limes_rc append_batch(store_tx *tx, struct pending *const *batch, size_t 
      * backends (SQLite's BEGIN IMMEDIATE; PostgreSQL's advisory lock, see
      * src/store/pg.c), so no other append can move the head before this
      * transaction ends.  (An UPDATE ... RETURNING that locked the row cost
-     * three times as much, 3% of a first-line check.) */
+     * six times as much: 3% of a first-line check.) */
     limes_rc rc = read_head(tx, &seq, prev, err);
     for (size_t i = 0; !rc && i < n; i++)
         rc = insert_entry(tx, batch[i]->e, batch[i]->records, ++seq, prev, err);
