@@ -183,6 +183,12 @@ typedef struct limes_check_in {
     size_t ncompanions;
     const char *officer;
     int64_t at_ms;           /* 0 = now */
+    /* Optional: the audit entry (limes/audit.h) of whoever runs the check,
+     * written in the same transaction as the check, so that the two commit
+     * together and once.  limes adds "check:ID" and, when the traveller is
+     * known, "traveller:ID" to its records, and gives the decision aid as
+     * its detail when it has none.  NULL: the caller audits on its own. */
+    const struct limes_audit_entry *audit;
 } limes_check_in;
 
 /* The answer as JSON: {id, aid, reasons:[{level, code, detail}], document,

@@ -59,16 +59,16 @@ static int post_checks(http_req *r)
         (in.travel_ref && strlen(in.travel_ref) > 64))
         return http_problem(r, LIMES_INVALID, "travel", "travel mode or reference too long");
     in.officer = http_who(r)->username;
+    /* The request's audit entry commits with the check (records check:ID
+     * and traveller:ID, detail the decision aid): one write, not two.  If
+     * the check fails, the server audits the failure as for any request. */
+    in.audit = http_audit_entry(r, 201);
     json_t *out;
     char *text;
     limes_error err = {0};
     if (limes_check_run_text(http_store(r), &in, &out, &text, &err))
         return http_fail(r, &err);
-    http_audit_record(r, "check:%lld", (long long)json_integer_value(json_object_get(out, "id")));
-    json_t *tid = json_object_get(out, "traveller_id");
-    if (json_is_integer(tid))
-        http_audit_record(r, "traveller:%lld", (long long)json_integer_value(tid));
-    http_audit_detail(r, json_string_value(json_object_get(out, "aid")));
+    http_audit_written(r);
     if (!text) /* the text the check stored is the answer: not written out twice */
         return http_json(r, 201, out);
     json_decref(out);

@@ -218,9 +218,9 @@ limes_rc limes_user_add(limes_store *s, const char *username, const char *displa
     if (rc)
         return rc;
     int64_t id = 0;
-    rc = store_query_int(tx,
+    rc = store_insert_id(tx,
                          "INSERT INTO users (username, display_name, role, password_hash,"
-                         " created_ms, updated_ms) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+                         " created_ms, updated_ms) VALUES ($1, $2, $3, $4, $5, $5)",
                          p, 5, &id, err);
     if (rc == LIMES_EXISTS)
         rc = limes_fail(err, LIMES_EXISTS, "username", "user '%s' already exists", username);

@@ -65,9 +65,9 @@ limes_rc limes_bcp_add(limes_store *s, const limes_bcp *b, int64_t *id, limes_er
                      sv_text(b->name_fr ? b->name_fr : ""), sv_text(b->kind), sv_text(b->country),
                      sv_int(time_now_ms())};
     int64_t new_id = 0;
-    rc = store_query_int(tx,
+    rc = store_insert_id(tx,
                          "INSERT INTO bcp (code, name_en, name_ar, name_fr, kind, country, "
-                         "created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                         "created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
                          p, 7, &new_id, err);
     if (rc == LIMES_EXISTS)
         limes_fail(err, LIMES_EXISTS, "code", "crossing point %s exists already", b->code);

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/audit_int.h"
 #include "border_int.h"
 #include "core/date.h"
 #include "core/jsontext.h"
@@ -341,6 +342,33 @@ static json_t *request_json(const limes_check_in *in, const struct check_doc *d)
                      in->travel_ref ? in->travel_ref : "", "mrz", in->mrz != NULL);
 }
 
+/* The caller's audit entry for the check (limes_check_in.audit), in the
+ * check's transaction: its records with the check and the traveller. */
+static limes_rc audit_check(store_tx *tx, const limes_audit_entry *e, int64_t id,
+                            int64_t traveller, const char *aid, limes_error *err)
+{
+    enum { OURS = 2 };
+    if (e->nrecords > 64)
+        return limes_fail(err, LIMES_INVALID, "audit", "too many audit records");
+    const char *records[64 + OURS];
+    char check[32], person[32];
+    size_t n = 0;
+    for (size_t i = 0; i < e->nrecords; i++)
+        records[n++] = e->records[i];
+    snprintf(check, sizeof check, "check:%lld", (long long)id);
+    records[n++] = check;
+    if (traveller) {
+        snprintf(person, sizeof person, "traveller:%lld", (long long)traveller);
+        records[n++] = person;
+    }
+    limes_audit_entry mine = *e;
+    mine.records = records;
+    mine.nrecords = n;
+    if (!mine.detail)
+        mine.detail = aid;
+    return audit_append_in(tx, &mine, err);
+}
+
 /* Store the check; *res_text = the result as stored (compact JSON text,
  * caller frees; NULL if it could not be written out).  The texts are
  * written before the write transaction begins: not under the write lock. */
@@ -367,11 +395,13 @@ static limes_rc store_check(limes_store *s, const limes_check_in *in, int64_t bc
                      sv_int(minor),
                      sv_text(req_text ? req_text : "{}"),
                      sv_text(*res_text ? *res_text : "{}")};
-    rc = store_query_int(tx, "INSERT INTO checks (officer, bcp_id, direction, traveller_id, "
+    rc = store_insert_id(tx, "INSERT INTO checks (officer, bcp_id, direction, traveller_id, "
                              "day, at_ms, aid, minor, request, result) VALUES ($1, $2, $3, "
-                             "$4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                             "$4, $5, $6, $7, $8, $9, $10)",
                          p, 10, id, err);
     free(req_text);
+    if (!rc && in->audit)
+        rc = audit_check(tx, in->audit, *id, traveller, level_names[aid], err);
     if (rc) {
         store_rollback(tx);
         return rc;

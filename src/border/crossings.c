@@ -171,9 +171,9 @@ static limes_rc open_stay(store_tx *tx, int64_t traveller, int32_t day, bool cou
     if ((rc = lawful_until(tx, traveller, day, counts, fresh_nationality, &until, err)))
         return rc;
     store_val p[] = {sv_int(traveller), sv_int(day), sv_int(counts), until, sv_text(anomaly)};
-    return store_query_int(tx, "INSERT INTO stays (traveller_id, entry_day, counts, "
-                               "latest_exit_day, anomaly) VALUES ($1, $2, $3, $4, $5) "
-                               "RETURNING id", p, 5, stay_id, err);
+    return store_insert_id(tx, "INSERT INTO stays (traveller_id, entry_day, counts, "
+                               "latest_exit_day, anomaly) VALUES ($1, $2, $3, $4, $5)",
+                           p, 5, stay_id, err);
 }
 
 static limes_rc close_stay(store_tx *tx, int32_t day, const struct latest_stay *ls,
@@ -234,10 +234,10 @@ static limes_rc record_in_tx(store_tx *tx, const limes_crossing_in *in, int64_t 
                      sv_text(in->travel_ref ? in->travel_ref : ""),
                      sv_text(out->anomaly),
                      sv_int(now_ms)};
-    rc = store_query_int(tx, "INSERT INTO crossings (traveller_id, document_id, stay_id, bcp_id, "
+    rc = store_insert_id(tx, "INSERT INTO crossings (traveller_id, document_id, stay_id, bcp_id, "
                              "direction, day, at_ms, officer, check_id, counts, travel_mode, "
                              "travel_ref, anomaly, created_ms) VALUES ($1, $2, $3, $4, $5, $6, "
-                             "$7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+                             "$7, $8, $9, $10, $11, $12, $13, $14)",
                          p, 14, &out->id, err);
     out->traveller_id = traveller;
     out->stay_id = stay_id;

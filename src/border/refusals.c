@@ -86,10 +86,10 @@ limes_rc border_refusal_record_tx(store_tx *tx, const limes_refusal_in *in, int6
                      sv_text(border_refusal_table_name()),
                      sv_text(in->note ? in->note : ""),
                      sv_int(now_ms)};
-    rc = store_query_int(tx, "INSERT INTO refusals (traveller_id, document_id, bcp_id, day, "
+    rc = store_insert_id(tx, "INSERT INTO refusals (traveller_id, document_id, bcp_id, day, "
                              "at_ms, officer, authority, check_id, codes, code_table, note, "
                              "created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
-                             "$12) RETURNING id",
+                             "$12)",
                          p, 12, id, err);
     for (int i = 0; i < n && !rc; i++) {
         store_val q[] = {sv_int(*id), sv_text(codes[i])};
@@ -188,10 +188,10 @@ limes_rc limes_detection_record(limes_store *s, const limes_detection_in *in, in
                          sv_text(in->nationality ? in->nationality : ""),
                          sv_text(in->note ? in->note : ""),
                          sv_int(now)};
-        rc = store_query_int(tx, "INSERT INTO detections (kind, fraud_type, traveller_id, "
+        rc = store_insert_id(tx, "INSERT INTO detections (kind, fraud_type, traveller_id, "
                                  "crossing_id, check_id, bcp_id, day, at_ms, officer, "
                                  "nationality, note, created_ms) VALUES ($1, $2, $3, $4, $5, $6, "
-                                 "$7, $8, $9, $10, $11, $12) RETURNING id",
+                                 "$7, $8, $9, $10, $11, $12)",
                              p, 12, &new_id, err);
     }
     if (rc) {

@@ -143,10 +143,10 @@ static limes_rc insert_document(store_tx *tx, int64_t traveller, const limes_doc
 {
     store_val p[] = {sv_int(traveller),          sv_text(nz(d->doc_type)), sv_text(d->issuer),
                      sv_text(d->number),         sv_text(nz(d->expiry_date)), sv_int(now_ms)};
-    limes_rc rc = store_query_int(tx,
+    limes_rc rc = store_insert_id(tx,
                                   "INSERT INTO traveller_documents (traveller_id, doc_type, "
                                   "issuer, number, expiry_date, first_seen_ms) VALUES ($1, $2, "
-                                  "$3, $4, $5, $6) RETURNING id",
+                                  "$3, $4, $5, $6)",
                                   p, 6, doc_id, err);
     if (rc == LIMES_EXISTS)
         limes_fail(err, LIMES_EXISTS, "document/number", "document %s %s belongs to a traveller",
@@ -174,11 +174,10 @@ static limes_rc insert_traveller(store_tx *tx, const limes_person *p,
                      sv_text(nz(p->birth_date)),  sv_text(nz(p->sex)),
                      sv_text(nz(p->nationality)), sv_int(now_ms),             sv_int(day),
                      sv_text(skel),               sv_text(first)};
-    return store_query_int(tx,
+    return store_insert_id(tx,
                            "INSERT INTO travellers (surname, given_names, name_key, birth_date, "
                            "sex, nationality, created_ms, last_activity_day, name_skel, "
-                           "first_document) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
-                           "RETURNING id",
+                           "first_document) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                            v, 10, id, err);
 }
 

@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "core/buf.h"
+#include "limes/audit.h"
 #include "limes/auth.h"
 #include "limes/error.h"
 #include "limes/store.h"
@@ -80,6 +81,13 @@ void http_audit_record(http_req *r, const char *fmt, ...) __attribute__((format(
 void http_audit_force(http_req *r);
 /* Free-text detail for the audit entry (copied). */
 void http_audit_detail(http_req *r, const char *detail);
+/* The request's audit entry as the server would write it, with `status`
+ * as its outcome, for a library call that writes it within its own
+ * transaction (limes_check_in.audit: the entry commits with the records it
+ * is about, once).  Valid until the request ends.  Once the call stored it,
+ * http_audit_written() tells the server to write no other. */
+const limes_audit_entry *http_audit_entry(http_req *r, int status);
+void http_audit_written(http_req *r);
 
 /* ---- body validation helpers: return false and answer 400 on failure ---- */
 /* Required (or optional, if !required) string field of at most maxlen bytes. */

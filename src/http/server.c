@@ -73,6 +73,9 @@ struct http_req {
     int nrecords;
     bool audit;
     char *audit_detail;
+    bool audit_written; /* stored by the handler's own transaction */
+    limes_audit_entry entry; /* http_audit_entry, and what write_audit writes */
+    char audit_action[600], audit_outcome[16];
 };
 
 /* ---- accessors ----------------------------------------------------------- */
@@ -342,27 +345,36 @@ static bool authorise(http_req *r, const struct route *rt)
     return true;
 }
 
-static void write_audit(http_req *r, const struct route *rt)
+const limes_audit_entry *http_audit_entry(http_req *r, int status)
 {
-    char action[600], outcome[16];
-    snprintf(action, sizeof action, "%s %s", r->method, rt ? rt->pattern : r->path);
-    snprintf(outcome, sizeof outcome, "%d", r->status);
+    const struct route *rt = r->route;
+    snprintf(r->audit_action, sizeof r->audit_action, "%s %s", r->method,
+             rt ? rt->pattern : r->path);
+    snprintf(r->audit_outcome, sizeof r->audit_outcome, "%d", status);
     const char *purpose = http_header(r, "X-Purpose");
     if (!purpose)
         purpose = http_query(r, "purpose");
-    limes_audit_entry e = {
+    r->entry = (limes_audit_entry){
         .request_id = r->request_id,
         .actor = r->authed ? r->who.username : "",
         .role = r->authed ? limes_role_name(r->who.role) : "",
-        .action = action,
+        .action = r->audit_action,
         .purpose = purpose,
         .records = (const char *const *)r->records,
         .nrecords = (size_t)r->nrecords,
-        .outcome = outcome,
+        .outcome = r->audit_outcome,
         .detail = r->audit_detail,
     };
+    return &r->entry;
+}
+
+void http_audit_written(http_req *r) { r->audit_written = true; }
+
+static void write_audit(http_req *r)
+{
+    const limes_audit_entry *e = http_audit_entry(r, r->status);
     limes_error err = {0};
-    if (limes_audit_append(r->srv->store, &e, &err) != LIMES_OK) {
+    if (limes_audit_append(r->srv->store, e, &err) != LIMES_OK) {
         log_msg(LOG_ERROR, r->request_id, "audit append failed: %s", limes_error_text(&err));
         /* An unaudited answer to a personal-data request must not leave. */
         if (r->status < 400)
@@ -400,8 +412,8 @@ static void dispatch(http_req *r)
         if (!r->status)
             http_problem(r, LIMES_INTERNAL, "", "handler gave no answer (status %d)", status);
     }
-    if ((rt->flags & ROUTE_PERSONAL) || r->audit)
-        write_audit(r, rt);
+    if (((rt->flags & ROUTE_PERSONAL) || r->audit) && !r->audit_written)
+        write_audit(r);
     limes_error err = {0};
     if (limes_store_defer_end(r->srv->store, &err) != LIMES_OK) {
         log_msg(LOG_ERROR, r->request_id, "commit not durable: %s", limes_error_text(&err));

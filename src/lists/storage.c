@@ -199,10 +199,10 @@ static limes_rc upsert_list(store_tx *tx, const char *list, const char *format,
     if (rc == LIMES_NOT_FOUND) {
         if (err)
             *err = (limes_error){0};
-        return store_query_int(tx,
+        return store_insert_id(tx,
                                "INSERT INTO watch_lists (format, default_action, persons,"
                                " documents, imported_ms, sources, generation, name)"
-                               " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                               " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                                p, 8, list_id, err);
     }
     if (rc)

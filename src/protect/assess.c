@@ -149,13 +149,13 @@ static limes_rc insert(limes_store *s, const limes_protect_actor *who, const str
             sv_text(who->username ? who->username : ""), sv_int(who->user_id),
             sv_int(a->observed_ms), sv_int(now_ms), sv_text(cj),
             sv_text(json_string_value(json_object_get(rec, "rules_version")))};
-        rc = store_query_int(tx,
+        rc = store_insert_id(tx,
                              "INSERT INTO protect_assessments (set_name, set_version, subject_kind,"
                              " indicators_json, derived_json, flags_json, recommendation,"
                              " reasons_json, notes, check_id, traveller_id, crossing_point, month,"
                              " officer, officer_id, observed_ms, created_ms, companions_json,"
                              " rules_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-                             " $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id",
+                             " $11, $12, $13, $14, $15, $16, $17, $18, $19)",
                              p, 19, id, err);
         rc = rc ? (store_rollback(tx), rc) : store_commit(tx, err);
     }

@@ -512,10 +512,10 @@ static limes_rc insert_case(store_tx *tx, const limes_protect_actor *who, const 
                      o->check_id ? sv_int(o->check_id) : sv_null(), sv_text(subject),
                      sv_text(o->summary ? o->summary : ""), sv_text(o->point ? o->point : ""),
                      sv_text(month), sv_text(actor), sv_int(now_ms)};
-    limes_rc rc = store_query_int(tx, "INSERT INTO protect_cases (subject_kind, assessment_id,"
+    limes_rc rc = store_insert_id(tx, "INSERT INTO protect_cases (subject_kind, assessment_id,"
                                       " check_id, subject_json, summary, crossing_point, month,"
                                       " state, opened_by, opened_ms, updated_ms) VALUES ($1, $2,"
-                                      " $3, $4, $5, $6, $7, 'open', $8, $9, $9) RETURNING id",
+                                      " $3, $4, $5, $6, $7, 'open', $8, $9, $9)",
                                   p, 9, id, err);
     free(subject);
     if (rc == LIMES_EXISTS)

@@ -116,10 +116,10 @@ static limes_rc write_partner(store_tx *tx, int64_t id, const struct partner *p,
                         v, 12, err);
         *id_out = id;
     } else {
-        rc = store_query_int(tx, "INSERT INTO protect_partners (name, type, country, region,"
+        rc = store_insert_id(tx, "INSERT INTO protect_partners (name, type, country, region,"
                                  " phone, email, hours, languages_json, notes, active, created_ms,"
                                  " updated_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-                                 " $11, $11) RETURNING id", v, 11, id_out, err);
+                                 " $11, $11)", v, 11, id_out, err);
     }
     free(langs);
     if (rc == LIMES_EXISTS)

@@ -471,13 +471,13 @@ limes_rc limes_screen_mark_false_positive(limes_store *s, const char *identity_k
         return rc;
     store_val p[] = {sv_text(identity_key), sv_int(entry_id), sv_text(v), sv_text(rf),
                      sv_text(ls), sv_text(reviewer), sv_text(reason), sv_int(time_now_ms())};
-    /* RETURNING, not MAX(id) afterwards: on PostgreSQL another writer's
-     * mark may commit in between and MAX(id) would name that one. */
+    /* The insert's own id, not MAX(id) afterwards: on PostgreSQL another
+     * writer's mark may commit in between and MAX(id) would name that one. */
     int64_t id = 0;
-    rc = store_query_int(tx,
+    rc = store_insert_id(tx,
                          "INSERT INTO screen_false_positives (identity_key, entry_id, entry_version, "
                          "entry_ref, list, reviewer, reason, created_ms) "
-                         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                          p, 8, &id, err);
     if (!rc)
         rc = store_commit(tx, err);

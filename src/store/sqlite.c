@@ -691,6 +691,14 @@ static limes_rc sq_exec(void *conn, const char *sql, const store_val *params, in
     return rc;
 }
 
+/* The rowid of the connection's last INSERT: the table's `id` (an INTEGER
+ * PRIMARY KEY is the rowid).  No table of ours has an insert trigger that
+ * could change it in between. */
+static int64_t sq_last_id(void *conn)
+{
+    return sqlite3_last_insert_rowid(((struct conn *)conn)->db);
+}
+
 static limes_rc sq_exec_script(void *conn, const char *sql, limes_error *err)
 {
     struct conn *c = conn;
@@ -808,4 +816,5 @@ const struct store_backend store_sqlite_backend = {
     .schema_token = sq_schema_token,
     .commit_nowait = sq_commit_nowait,
     .wait_durable = sq_wait_durable,
+    .last_id = sq_last_id,
 };

@@ -596,6 +596,30 @@ limes_rc store_query_int(store_tx *tx, const char *sql, const store_val *params,
     return have == 1 ? LIMES_OK : LIMES_NOT_FOUND;
 }
 
+limes_rc store_insert_id(store_tx *tx, const char *sql, const store_val *params, int n,
+                         int64_t *id, limes_error *err)
+{
+    const struct store_backend *be = tx->store->be;
+    if (be->last_id) {
+        int64_t changes = 0;
+        limes_rc rc = be->exec(tx->conn, sql, params, n, &changes, err);
+        if (rc)
+            return rc;
+        if (changes != 1)
+            return limes_fail(err, LIMES_INTERNAL, "", "an insert of one row added %lld",
+                              (long long)changes);
+        *id = be->last_id(tx->conn);
+        return LIMES_OK;
+    }
+    buf text;
+    buf_init(&text, 1 << 20);
+    limes_rc rc = buf_printf(&text, "%s RETURNING id", sql);
+    if (!rc)
+        rc = store_query_int(tx, buf_str(&text), params, n, id, err);
+    buf_release(&text);
+    return rc;
+}
+
 static json_t *column_json(store_rows *r, int c, const char **key_out, char *keybuf, size_t kn)
 {
     const char *name = BE(r)->col_name(r->impl, c);

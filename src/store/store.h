@@ -123,6 +123,9 @@ struct store_backend {
     /* index_reads: plan this transaction's reads as index look-ups (on) or
      * as usual again (optional: NULL means nothing to do). */
     limes_rc (*index_reads)(void *conn, bool on, limes_error *err);
+    /* last_id: the key of the row the connection's last INSERT added
+     * (optional: NULL means store_insert_id asks with RETURNING id). */
+    int64_t (*last_id)(void *conn);
 };
 
 limes_rc store_begin(limes_store *s, bool write, store_tx **tx, limes_error *err);
@@ -164,6 +167,15 @@ void store_rows_close(store_rows *rows);
  */
 limes_rc store_query_int(store_tx *tx, const char *sql, const store_val *params, int n,
                          int64_t *out, limes_error *err);
+/*
+ * store_insert_id: run `sql`, an INSERT of exactly one row into a table
+ * keyed by an `id` column, without a RETURNING clause; *id = the new
+ * row's id.  On SQLite the key comes from the connection (a RETURNING
+ * clause costs SQLite a temporary table per statement: a few microseconds
+ * per insert, bench/RESULTS.md); elsewhere "RETURNING id" is appended.
+ */
+limes_rc store_insert_id(store_tx *tx, const char *sql, const store_val *params, int n,
+                         int64_t *id, limes_error *err);
 limes_rc store_query_json(store_tx *tx, const char *sql, const store_val *params, int n,
                           json_t **out, limes_error *err);
 /* The first row as a JSON object (caller owns it); LIMES_NOT_FOUND, with no

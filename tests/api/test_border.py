@@ -194,7 +194,7 @@ class BorderApiTest(unittest.TestCase):
         self.assertEqual(r.json["aid"], "clear")
         self.assertEqual(r.json["stay"]["days_left"], 90)
         cid = r.json["id"]
-        # the check is audited once: exactly one entry, naming the check
+        # the check and its audit entry commit together: exactly one entry, naming the check
         entries = self.get("/v1/audit?record=check:%d" % cid, role="supervisor").json["entries"]
         self.assertEqual([(e["action"], e["outcome"], e["detail"]) for e in entries],
                          [("POST /v1/checks", "201", "clear")])

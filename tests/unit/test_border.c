@@ -479,6 +479,99 @@ static void test_check_clear_then_admit_once(void)
     json_decref(c);
 }
 
+/* The audit entry of whoever runs the check, written in the check's own
+ * transaction (limes_check_in.audit): one entry, with the check and the
+ * traveller among its records, the decision aid as its detail; none when
+ * the check fails; the chain holds across both ways of appending. */
+static json_t *audit_of(const char *actor)
+{
+    limes_audit_filter f = {.actor = actor};
+    json_t *rows = NULL;
+    limes_error err = {0};
+    CHECK_INT(limes_audit_query(store, &f, &rows, &err), LIMES_OK);
+    return rows;
+}
+
+static bool has_record(json_t *entry, const char *record)
+{
+    size_t i;
+    json_t *r;
+    json_array_foreach(json_object_get(entry, "records"), i, r)
+    {
+        if (strcmp(json_string_value(r), record) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void test_check_audited_in_its_transaction(void)
+{
+    const char *held[] = {"session:booth7"};
+    limes_audit_entry e = {.actor = "booth7", .role = "officer", .action = "POST /v1/checks",
+                           .records = held, .nrecords = 1, .outcome = "201"};
+    limes_check_in in = fields("GBAUD0001", "GBR", "1980-02-02", "2025-07-01");
+    in.audit = &e;
+    json_t *c = run_check(&in, LIMES_OK);
+    if (!c)
+        return;
+    json_t *rows = audit_of("booth7");
+    CHECK_INT(json_array_size(rows), 1);
+    json_t *got = json_array_get(rows, 0);
+    char rec[64];
+    snprintf(rec, sizeof rec, "check:%lld", (long long)check_id(c));
+    CHECK(has_record(got, rec));
+    CHECK(has_record(got, "session:booth7"));
+    CHECK_INT(json_array_size(json_object_get(got, "records")), 2); /* no traveller yet */
+    CHECK_STR(json_string_value(json_object_get(got, "outcome")), "201");
+    CHECK_STR(json_string_value(json_object_get(got, "detail")), "clear");
+    json_decref(rows);
+    /* once admitted the traveller is known: the next check's entry names them */
+    limes_decision_in d = {.check_id = check_id(c), .decision = "admit", .officer = "amira"};
+    json_t *out;
+    limes_error err = {0};
+    CHECK_INT(limes_check_decide(store, &d, &out, &err), LIMES_OK);
+    snprintf(rec, sizeof rec, "traveller:%lld",
+             (long long)json_integer_value(json_object_get(out, "traveller_id")));
+    json_decref(out);
+    json_decref(c);
+    limes_audit_entry by_group = {.actor = "booth7", .action = "GET /v1/checks/{id}",
+                                  .outcome = "200"};
+    CHECK_INT(limes_audit_append(store, &by_group, &err), LIMES_OK); /* the other way, between */
+    limes_check_in again = fields("GBAUD0001", "GBR", "1980-02-02", "2025-07-09");
+    again.direction = "exit";
+    again.audit = &e;
+    c = run_check(&again, LIMES_OK);
+    int64_t last_id = check_id(c);
+    rows = audit_of("booth7");
+    CHECK_INT(json_array_size(rows), 3);
+    CHECK(has_record(json_array_get(rows, 0), rec));
+    json_decref(rows);
+    json_decref(c);
+    /* a check that fails writes no entry: its caller audits the failure */
+    limes_audit_entry failed = e;
+    failed.actor = "booth8";
+    limes_check_in bad = fields("GBAUD0002", "GBR", "1980-02-02", "2025-07-01");
+    bad.bcp_code = "NOWHERE";
+    bad.audit = &failed;
+    CHECK(run_check(&bad, LIMES_INVALID) == NULL);
+    rows = audit_of("booth8");
+    CHECK_INT(json_array_size(rows), 0);
+    json_decref(rows);
+    /* and an entry that cannot be written takes the check down with it:
+     * both commit, or neither */
+    failed.outcome = NULL;
+    bad.bcp_code = "TN-TUN-AIR";
+    CHECK(run_check(&bad, LIMES_INVALID) == NULL);
+    rows = audit_of("booth8");
+    CHECK_INT(json_array_size(rows), 0);
+    json_decref(rows);
+    json_t *none = NULL; /* the id its row took was rolled back with it */
+    CHECK_INT(limes_check_get(store, last_id + 1, &none, &err), LIMES_NOT_FOUND);
+    json_decref(none);
+    limes_audit_report rep;
+    CHECK_INT(limes_audit_verify(store, &rep, &err), LIMES_OK);
+}
+
 static void test_check_mrz_expired_is_stop(void)
 {
     limes_check_in in = {.mrz = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
@@ -998,6 +1091,7 @@ int main(int argc, char **argv)
     RUN(test_bulk_survives_sigkill);
     RUN(test_store_types);
     RUN(test_check_clear_then_admit_once);
+    RUN(test_check_audited_in_its_transaction);
     RUN(test_check_mrz_expired_is_stop);
     RUN(test_check_watchlist_hits_are_stop);
     RUN(test_check_minors);

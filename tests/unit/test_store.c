@@ -440,6 +440,49 @@ static void test_in_list(void)
     CHECK_INT(found_in_list("id", odd_ids, 3), 0);
 }
 
+/* The value stored under key id in ids_t. */
+static void check_value_of(store_tx *tx, int64_t id, const char *want)
+{
+    store_rows *r;
+    limes_error err = {0};
+    store_val k[] = {sv_int(id)};
+    CHECK_INT(store_query(tx, "SELECT v FROM ids_t WHERE id = $1", k, 1, &r, &err), LIMES_OK);
+    CHECK_INT(store_rows_next(r, &err), 1);
+    CHECK_STR(store_col_text(r, 0), want);
+    store_rows_close(r);
+}
+
+/* store_insert_id gives the key of the row its INSERT added, whether the
+ * backend reads it off the connection (SQLite) or asks with RETURNING. */
+static void test_insert_id(void)
+{
+    raw_exec(on_pg ? "CREATE TABLE ids_t (id BIGSERIAL PRIMARY KEY, v TEXT NOT NULL)"
+                   : "CREATE TABLE ids_t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
+    store_tx *tx;
+    limes_error err = {0};
+    CHECK_INT(store_begin(store, true, &tx, &err), LIMES_OK);
+    int64_t a = 0, b = 0, c = 0, d = -1;
+    store_val va[] = {sv_text("a")}, vb[] = {sv_text("b")}, vc[] = {sv_text("c")};
+    CHECK_INT(store_insert_id(tx, "INSERT INTO ids_t (v) VALUES ($1)", va, 1, &a, &err), LIMES_OK);
+    CHECK_INT(store_insert_id(tx, "INSERT INTO ids_t (v) VALUES ($1)", vb, 1, &b, &err), LIMES_OK);
+    CHECK(a > 0 && b > 0 && a != b);
+    /* a row keyed by hand in between: the next id is still the new row's */
+    CHECK_INT(store_exec(tx, "INSERT INTO ids_t (id, v) VALUES (5000, 'by hand')", NULL, 0, &err),
+              LIMES_OK);
+    CHECK_INT(store_insert_id(tx, "INSERT INTO ids_t (v) VALUES ($1)", vc, 1, &c, &err), LIMES_OK);
+    CHECK(c != a && c != b && c != 5000);
+    check_value_of(tx, a, "a");
+    check_value_of(tx, b, "b");
+    check_value_of(tx, c, "c");
+    CHECK_INT(store_commit(tx, &err), LIMES_OK);
+    /* a failed insert reports the error and names no id */
+    CHECK_INT(store_begin(store, true, &tx, &err), LIMES_OK);
+    store_val none[] = {sv_null()};
+    CHECK(store_insert_id(tx, "INSERT INTO ids_t (v) VALUES ($1)", none, 1, &d, &err) != LIMES_OK);
+    CHECK(d == -1);
+    store_rollback(tx);
+}
+
 #ifdef LIMES_HAVE_PG
 /* Run sql on c; the first column of the first row (or "") into out. */
 static bool pq_run(PGconn *c, const char *sql, char *out, size_t n)
@@ -519,6 +562,7 @@ int main(int argc, char **argv)
     RUN(test_copy_many_all_or_nothing);
     RUN(test_in_list);
     RUN(test_copy_values);
+    RUN(test_insert_id);
 #ifdef LIMES_HAVE_PG
     if (on_pg)
         RUN(test_joined_orphans_resolved);
