@@ -319,7 +319,7 @@ static void test_backend_migrations(void)
                          "WHERE name LIKE '%.postgresql.sql'"),
               on_pg ? 1 : 0);
     CHECK_INT(count_rows("SELECT COUNT(*) FROM schema_migrations WHERE name LIKE '%.sqlite.sql'"),
-              0);
+              on_pg ? 0 : 1);
     store_tx *tx;
     limes_error err = {0};
     CHECK_INT(store_begin(store, true, &tx, &err), LIMES_OK);
@@ -337,6 +337,50 @@ static void test_backend_migrations(void)
     store_rollback(tx);
     raw_exec("DELETE FROM travellers WHERE id = 9001");
     CHECK_INT(count_rows("SELECT COUNT(*) FROM traveller_documents WHERE number = '123'"), 0);
+}
+
+/* The checks table's value lists, rewritten on SQLite as comparisons
+ * (0054), accept and refuse what they did, after the store is reopened. */
+static void test_check_value_lists(void)
+{
+    if (!on_pg) {
+        CHECK_INT(count_rows("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'checks' AND "
+                             "sql LIKE '%aid = ''clear'' OR aid = ''attention'' OR aid = ''stop''%' "
+                             "AND sql LIKE '%decision = ''admit'' OR decision = ''refuse''%' "
+                             "AND sql NOT LIKE '%IN (''clear''%'"),
+                  1);
+        limes_store_close(store);
+        limes_error err = {0};
+        CHECK_INT(limes_store_open(db_path, &store, &err), LIMES_OK);
+    }
+    raw_exec("INSERT INTO bcp (id, code, name_en, kind, country, created_ms) "
+             "VALUES (7001, 'T-VL', 'T', 'air', 'TUN', 0)");
+    const char *ins = "INSERT INTO checks (id, officer, bcp_id, direction, day, at_ms, aid, "
+                      "request, result, decision) VALUES ($1, 'o', 7001, 'entry', 0, 0, $2, "
+                      "'{}', '{}', $3)";
+    static const struct {
+        const char *aid, *decision;
+        limes_rc want;
+    } cases[] = {{"clear", NULL, LIMES_OK},     {"attention", "refer", LIMES_OK},
+                 {"stop", "refuse", LIMES_OK},  {"clear", "admit", LIMES_OK},
+                 {"maybe", NULL, LIMES_INVALID}, {"Clear", NULL, LIMES_INVALID},
+                 {"stop", "wave", LIMES_INVALID}, {"", "admit", LIMES_INVALID}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        store_tx *tx;
+        limes_error err = {0};
+        CHECK_INT(store_begin(store, true, &tx, &err), LIMES_OK);
+        store_val p[] = {sv_int(8000 + (int64_t)i), sv_text(cases[i].aid),
+                         cases[i].decision ? sv_text(cases[i].decision) : sv_null()};
+        limes_rc rc = store_exec(tx, ins, p, 3, &err);
+        CHECK_INT(rc == LIMES_OK ? LIMES_OK : LIMES_INVALID, cases[i].want);
+        if (rc == LIMES_OK)
+            CHECK_INT(store_commit(tx, &err), LIMES_OK);
+        else
+            store_rollback(tx);
+    }
+    CHECK_INT(count_rows("SELECT COUNT(*) FROM checks WHERE bcp_id = 7001"), 4);
+    raw_exec("DELETE FROM checks WHERE bcp_id = 7001");
+    raw_exec("DELETE FROM bcp WHERE id = 7001");
 }
 
 /* store_copy writes what it is given: integers at the edges of their range
@@ -563,6 +607,7 @@ int main(int argc, char **argv)
     RUN(test_in_list);
     RUN(test_copy_values);
     RUN(test_insert_id);
+    RUN(test_check_value_lists);
 #ifdef LIMES_HAVE_PG
     if (on_pg)
         RUN(test_joined_orphans_resolved);
