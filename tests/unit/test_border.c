@@ -409,6 +409,17 @@ static const char *aid(json_t *check) { return json_string_value(json_object_get
 
 static int64_t check_id(json_t *check) { return json_integer_value(json_object_get(check, "id")); }
 
+static int64_t count_rows(const char *sql)
+{
+    store_tx *tx;
+    int64_t n = -1;
+    if (store_begin(store, false, &tx, NULL) != LIMES_OK)
+        return -1;
+    store_query_int(tx, sql, NULL, 0, &n, NULL);
+    store_rollback(tx);
+    return n;
+}
+
 static limes_check_in fields(const char *number, const char *nat, const char *birth,
                              const char *when)
 {
@@ -706,6 +717,30 @@ static void test_check_stay_exhausted_refuse_and_refer(void)
     bad = fields("XX1", "XXD", "1980-01-01", "2025-05-01");
     bad.direction = "up";
     run_check(&bad, LIMES_INVALID);
+    /* which error comes first: an unknown crossing point, before a bad
+     * document or an unknown companion; and nothing is stored */
+    static const int64_t nobody[] = {999999};
+    struct {
+        const char *number, *bcp;
+        bool companion;
+        const char *field;
+    } order[] = {{"", "NOWHERE", false, "bcp"},       {"", NULL, false, "document/number"},
+                 {"XXORD01", "NOWHERE", true, "bcp"}, {"XXORD01", NULL, true, "companions"}};
+    int64_t checks_before = count_rows("SELECT COUNT(*) FROM checks");
+    for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
+        limes_check_in o = fields(order[i].number, "XXD", "1980-01-01", "2025-05-01");
+        o.bcp_code = order[i].bcp ? order[i].bcp : "TN-TUN-AIR";
+        o.direction = "entry";
+        o.officer = "amira";
+        o.companions = order[i].companion ? nobody : NULL;
+        o.ncompanions = order[i].companion ? 1 : 0;
+        json_t *none = NULL;
+        limes_error e = {0};
+        CHECK_INT(limes_check_run(store, &o, &none, &e), LIMES_INVALID);
+        CHECK_STR(e.field, order[i].field);
+        CHECK(none == NULL);
+    }
+    CHECK_INT(count_rows("SELECT COUNT(*) FROM checks"), checks_before);
 }
 
 
