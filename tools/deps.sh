@@ -5,6 +5,7 @@
 set -eu
 PKGS="meson ninja-build pkg-config gcc clang libclang-rt-14-dev python3
 libsqlite3-dev sqlite3 libmicrohttpd-dev libjansson-dev libicu-dev libsodium-dev libxml2-dev
+libjemalloc-dev
 iso-codes curl openssl ca-certificates
 chromium fonts-noto-core
 libpq-dev postgresql-15
