@@ -193,16 +193,25 @@ static limes_rc append_batch(store_tx *tx, struct pending *const *batch, size_t 
     return rc ? rc : set_head(tx, seq, prev, err);
 }
 
-limes_rc audit_append_in(store_tx *tx, const limes_audit_entry *e, limes_error *err)
+/* An entry's records as JSON text (*records: the caller frees), once it
+ * has what every entry needs. */
+static limes_rc entry_records(const limes_audit_entry *e, char **records, limes_error *err)
 {
     if (!e || !e->action || !e->outcome)
         return limes_fail(err, LIMES_INVALID, "audit", "audit entry needs an action and outcome");
-    char *records = records_json(e);
-    if (!records)
-        return LIMES_NOMEM;
+    *records = records_json(e);
+    return *records ? LIMES_OK : LIMES_NOMEM;
+}
+
+limes_rc audit_append_in(store_tx *tx, const limes_audit_entry *e, limes_error *err)
+{
+    char *records;
+    limes_rc rc = entry_records(e, &records, err);
+    if (rc)
+        return rc;
     int64_t seq;
     char prev[65];
-    limes_rc rc = read_head(tx, &seq, prev, err);
+    rc = read_head(tx, &seq, prev, err);
     if (!rc)
         rc = insert_entry(tx, e, records, ++seq, prev, err);
     if (!rc)
@@ -311,13 +320,12 @@ static limes_rc append_queued(struct pending *mine)
 
 limes_rc limes_audit_append(limes_store *s, const limes_audit_entry *e, limes_error *err)
 {
-    if (!e || !e->action || !e->outcome)
-        return limes_fail(err, LIMES_INVALID, "audit", "audit entry needs an action and outcome");
-    char *records = records_json(e);
-    if (!records)
-        return LIMES_NOMEM;
+    char *records;
+    limes_rc rc = entry_records(e, &records, err);
+    if (rc)
+        return rc;
     struct pending mine = {.store = s, .e = e, .records = records};
-    limes_rc rc = append_queued(&mine);
+    rc = append_queued(&mine);
     if (rc && err)
         *err = mine.err;
     free(records);

@@ -18,6 +18,7 @@
 #include "limes/screen.h"
 #include "pg_fresh.h"
 #include "border/border_int.h"
+#include "store_count.h"
 #include "test.h"
 
 static limes_store *store;
@@ -409,16 +410,7 @@ static const char *aid(json_t *check) { return json_string_value(json_object_get
 
 static int64_t check_id(json_t *check) { return json_integer_value(json_object_get(check, "id")); }
 
-static int64_t count_rows(const char *sql)
-{
-    store_tx *tx;
-    int64_t n = -1;
-    if (store_begin(store, false, &tx, NULL) != LIMES_OK)
-        return -1;
-    store_query_int(tx, sql, NULL, 0, &n, NULL);
-    store_rollback(tx);
-    return n;
-}
+static int64_t count_rows(const char *sql) { return store_count(store, sql); }
 
 static limes_check_in fields(const char *number, const char *nat, const char *birth,
                              const char *when)

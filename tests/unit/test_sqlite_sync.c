@@ -25,6 +25,7 @@
 #include "pg_fresh.h"
 #include "store/sqlite_sync.h"
 #include "store/store.h"
+#include "store_count.h"
 #include "test.h"
 
 #define THREADS 8
@@ -82,16 +83,7 @@ static void run_threads(void *(*fn)(void *))
         pthread_join(threads[t], NULL);
 }
 
-static int64_t count_rows(const char *sql)
-{
-    store_tx *tx;
-    int64_t n = -1;
-    if (store_begin(store, false, &tx, NULL) != LIMES_OK)
-        return -1;
-    store_query_int(tx, sql, NULL, 0, &n, NULL);
-    store_rollback(tx);
-    return n;
-}
+static int64_t count_rows(const char *sql) { return store_count(store, sql); }
 
 static void test_concurrent_commits_share_syncs(void)
 {

@@ -14,6 +14,7 @@
 #include "core/buf.h"
 #include "pg_fresh.h"
 #include "store/store.h"
+#include "store_count.h"
 #include "test.h"
 
 static char db_path[512];
@@ -222,16 +223,7 @@ static void test_audit_truncation_detected(void)
 
 #define PARENTS 300
 
-static int64_t count_rows(const char *sql)
-{
-    store_tx *tx;
-    limes_error err = {0};
-    int64_t n = -1;
-    CHECK_INT(store_begin(store, false, &tx, &err), LIMES_OK);
-    CHECK_INT(store_query_int(tx, sql, NULL, 0, &n, &err), LIMES_OK);
-    store_rollback(tx);
-    return n;
-}
+static int64_t count_rows(const char *sql) { return store_count(store, sql); }
 
 /* Parents first..first+PARENTS-1, two children each (ids 2*parent, 2*parent+1),
  * loaded by one store_copy_many with the per-row key checks off where the
