@@ -29,8 +29,8 @@
  * (audit_append_in, audit_int.h): the server's first-line check writes its
  * entry in the transaction that stores the check, so that a check costs
  * one write transaction, not two (bench/RESULTS.md: the audit's own
- * transaction was 17% of a check's CPU).  It reads and moves the head
- * like a batch; write transactions run one at a time, so the two ways
+ * transaction was 17% of a check's CPU).  It is written as a batch of one
+ * (append_batch); write transactions run one at a time, so the two ways
  * take turns.
  *
  * A caller that deferred its own commits (limes_store_defer_begin, the
@@ -170,12 +170,6 @@ static pthread_cond_t queue_done = PTHREAD_COND_INITIALIZER;
 static struct pending *queue_head, *queue_tail;
 static bool appending; /* a leader is writing a batch */
 
-static limes_rc set_head(store_tx *tx, int64_t seq, const char hash[65], limes_error *err)
-{
-    store_val hp[] = {sv_int(seq), sv_text(hash)};
-    return store_exec(tx, "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", hp, 2, err);
-}
-
 /* Entries batch[0..n) chained after the head, in one transaction. */
 static limes_rc append_batch(store_tx *tx, struct pending *const *batch, size_t n,
                              limes_error *err)
@@ -190,7 +184,10 @@ static limes_rc append_batch(store_tx *tx, struct pending *const *batch, size_t 
     limes_rc rc = read_head(tx, &seq, prev, err);
     for (size_t i = 0; !rc && i < n; i++)
         rc = insert_entry(tx, batch[i]->e, batch[i]->records, ++seq, prev, err);
-    return rc ? rc : set_head(tx, seq, prev, err);
+    if (rc)
+        return rc;
+    store_val hp[] = {sv_int(seq), sv_text(prev)};
+    return store_exec(tx, "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", hp, 2, err);
 }
 
 /* An entry's records as JSON text (*records: the caller frees), once it
@@ -209,13 +206,9 @@ limes_rc audit_append_in(store_tx *tx, const limes_audit_entry *e, limes_error *
     limes_rc rc = entry_records(e, &records, err);
     if (rc)
         return rc;
-    int64_t seq;
-    char prev[65];
-    rc = read_head(tx, &seq, prev, err);
-    if (!rc)
-        rc = insert_entry(tx, e, records, ++seq, prev, err);
-    if (!rc)
-        rc = set_head(tx, seq, prev, err);
+    struct pending one = {.e = e, .records = records};
+    struct pending *batch[] = {&one};
+    rc = append_batch(tx, batch, 1, err); /* a batch of one, in the caller's transaction */
     free(records);
     return rc;
 }
