@@ -11,34 +11,27 @@
  * request, in a write transaction of its own: under load that was a fifth
  * of a check's CPU (perf, bench/checks), most of it the commit (WAL frames
  * for the audit, its two indexes, audit_records and the head page) and
- * the write lock.  Callers that arrive while an append is running queue
- * their entries; the next caller to find no append running becomes the
- * leader and appends every queued entry of its store (up to BATCH_MAX) in
- * ONE transaction: one head lock and update, shared pages, one commit.
- * Each caller returns only when the transaction holding its entry has
- * committed durably, so an answer never leaves before its audit entry is
- * on disk, as before.  The leader waits for the disk AFTER handing the
- * lead on (store_commit_nowait, then store_wait_durable): the next batch
- * is written while this one is being synced, and the two may share one
- * sync (src/store/sqlite.c); before, appends were written one batch per
- * sync.  If appending the batch fails before the commit, each entry is
- * retried alone, so one bad entry cannot fail the others.  A lone caller
- * (the CLI) appends at once.
+ * the write lock.  limes_audit_append therefore hands its entry to the
+ * store's group writes (store_write_grouped, src/store/group.c): entries
+ * appended at the same time - and other grouped writes, such as
+ * first-line checks - share one transaction, one commit and one sync.
+ * Each entry reads and moves the head in turn, inside that transaction.
+ * A caller returns once its entry is durable (or, if it deferred its
+ * commits, once it is committed and its deferred wait covers it), so an
+ * answer never leaves before its audit entry is on disk.  A failing entry
+ * fails alone.
  *
  * An entry can also ride in a transaction of the caller's own
  * (audit_append_in, audit_int.h): the server's first-line check writes its
  * entry in the transaction that stores the check, so that a check costs
  * one write transaction, not two (bench/RESULTS.md: the audit's own
- * transaction was 17% of a check's CPU).  It is written as a batch of one
- * (append_batch); write transactions run one at a time, so the two ways
- * take turns.
+ * transaction was 17% of a check's CPU).
  *
  * A caller that deferred its own commits (limes_store_defer_begin, the
  * server) is covered too: its entry's commit is written after every
  * commit the caller made before appending, and the WAL is sequential, so
  * the sync that makes the entry durable makes those durable as well.
  */
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,28 +144,14 @@ static limes_rc insert_entry(store_tx *tx, const limes_audit_entry *e, const cha
     return rc;
 }
 
-#define BATCH_MAX 64
-
-/* An entry waiting in the queue, on its caller's stack. */
+/* An entry to append, with its records as JSON text. */
 struct pending {
-    limes_store *store;
     const limes_audit_entry *e;
     const char *records;
-    limes_rc rc;
-    limes_error err;
-    bool taken; /* in a batch being written or synced */
-    bool done;  /* rc is final: the entry is durable, or failed */
-    struct pending *next;
 };
 
-static pthread_mutex_t queue_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t queue_done = PTHREAD_COND_INITIALIZER;
-static struct pending *queue_head, *queue_tail;
-static bool appending; /* a leader is writing a batch */
-
-/* Entries batch[0..n) chained after the head, in one transaction. */
-static limes_rc append_batch(store_tx *tx, struct pending *const *batch, size_t n,
-                             limes_error *err)
+/* The entry chained after the head, in tx. */
+static limes_rc append_one(store_tx *tx, const struct pending *p, limes_error *err)
 {
     int64_t seq;
     char prev[65];
@@ -182,8 +161,8 @@ static limes_rc append_batch(store_tx *tx, struct pending *const *batch, size_t 
      * transaction ends.  (An UPDATE ... RETURNING that locked the row cost
      * six times as much: 3% of a first-line check.) */
     limes_rc rc = read_head(tx, &seq, prev, err);
-    for (size_t i = 0; !rc && i < n; i++)
-        rc = insert_entry(tx, batch[i]->e, batch[i]->records, ++seq, prev, err);
+    if (!rc)
+        rc = insert_entry(tx, p->e, p->records, ++seq, prev, err);
     if (rc)
         return rc;
     store_val hp[] = {sv_int(seq), sv_text(prev)};
@@ -207,108 +186,15 @@ limes_rc audit_append_in(store_tx *tx, const limes_audit_entry *e, limes_error *
     if (rc)
         return rc;
     struct pending one = {.e = e, .records = records};
-    struct pending *batch[] = {&one};
-    rc = append_batch(tx, batch, 1, err); /* a batch of one, in the caller's transaction */
+    rc = append_one(tx, &one, err);
     free(records);
     return rc;
 }
 
-/* Append and commit a batch without waiting for the disk; sets each
- * entry's rc and err, and raises *ticket to the commit to wait for. */
-static void write_batch(limes_store *s, struct pending *const *batch, size_t n,
-                        uint64_t *ticket)
+/* store_write_grouped's job: one entry. */
+static limes_rc append_job(store_tx *tx, void *arg, limes_error *err)
 {
-    limes_error err = {0};
-    store_tx *tx;
-    uint64_t mine = 0;
-    limes_rc rc = store_begin(s, true, &tx, &err);
-    if (!rc) {
-        rc = append_batch(tx, batch, n, &err);
-        if (rc && n > 1) { /* retry one by one: a bad entry fails alone */
-            store_rollback(tx);
-            for (size_t i = 0; i < n; i++)
-                write_batch(s, &batch[i], 1, ticket);
-            return;
-        }
-        if (rc)
-            store_rollback(tx);
-        else
-            rc = store_commit_nowait(tx, &mine, &err);
-    }
-    if (mine > *ticket)
-        *ticket = mine;
-    for (size_t i = 0; i < n; i++) {
-        batch[i]->rc = rc;
-        batch[i]->err = err;
-    }
-}
-
-/* Unlink up to BATCH_MAX queued entries of store s, oldest first, and mark
- * them taken (queue_lock held). */
-static size_t take_batch(limes_store *s, struct pending **batch)
-{
-    size_t n = 0;
-    struct pending **link = &queue_head, *last = NULL;
-    while (*link) {
-        struct pending *p = *link;
-        if (p->store == s && n < BATCH_MAX) {
-            p->taken = true;
-            batch[n++] = p;
-            *link = p->next;
-        } else {
-            last = p;
-            link = &p->next;
-        }
-    }
-    queue_tail = last;
-    return n;
-}
-
-/* Lead one batch: write it, hand the lead on, wait for the disk, and
- * give each entry its outcome (called and returns with queue_lock held). */
-static void lead_batch(limes_store *s)
-{
-    struct pending *batch[BATCH_MAX];
-    size_t n = take_batch(s, batch);
-    appending = true;
-    pthread_mutex_unlock(&queue_lock);
-    uint64_t ticket = 0;
-    write_batch(s, batch, n, &ticket);
-    pthread_mutex_lock(&queue_lock);
-    appending = false; /* the next batch may be written while this one syncs */
-    pthread_cond_broadcast(&queue_done);
-    pthread_mutex_unlock(&queue_lock);
-    limes_error err = {0};
-    limes_rc rc = store_wait_durable(s, ticket, &err);
-    pthread_mutex_lock(&queue_lock);
-    for (size_t i = 0; i < n; i++) {
-        if (rc && !batch[i]->rc) {
-            batch[i]->rc = rc;
-            batch[i]->err = err;
-        }
-        batch[i]->done = true;
-    }
-    pthread_cond_broadcast(&queue_done);
-}
-
-/* Queue the entry and wait until a transaction holding it has committed
- * durably, leading an append when none is being written. */
-static limes_rc append_queued(struct pending *mine)
-{
-    pthread_mutex_lock(&queue_lock);
-    if (queue_tail)
-        queue_tail->next = mine;
-    else
-        queue_head = mine;
-    queue_tail = mine;
-    while (!mine->done) {
-        if (appending || mine->taken)
-            pthread_cond_wait(&queue_done, &queue_lock);
-        else
-            lead_batch(mine->store);
-    }
-    pthread_mutex_unlock(&queue_lock);
-    return mine->rc;
+    return append_one(tx, arg, err);
 }
 
 limes_rc limes_audit_append(limes_store *s, const limes_audit_entry *e, limes_error *err)
@@ -317,10 +203,8 @@ limes_rc limes_audit_append(limes_store *s, const limes_audit_entry *e, limes_er
     limes_rc rc = entry_records(e, &records, err);
     if (rc)
         return rc;
-    struct pending mine = {.store = s, .e = e, .records = records};
-    rc = append_queued(&mine);
-    if (rc && err)
-        *err = mine.err;
+    struct pending mine = {.e = e, .records = records};
+    rc = store_write_grouped(s, append_job, &mine, err);
     free(records);
     return rc;
 }

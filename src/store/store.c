@@ -18,6 +18,7 @@
 #include "core/date.h"
 #include "core/embed.h"
 #include "core/rand.h"
+#include "group.h"
 #include "store.h"
 
 extern const struct embedded_file store_migrations[];
@@ -28,6 +29,7 @@ struct limes_store {
     void *impl;
     int migrations;
     uint64_t serial; /* limes_store_serial */
+    struct store_group *group; /* store_write_grouped's queue (group.c) */
 };
 
 static atomic_uint_least64_t last_serial;
@@ -182,8 +184,14 @@ limes_rc limes_store_open(const char *url, limes_store **out, limes_error *err)
         return LIMES_NOMEM;
     s->be = be;
     s->serial = ++last_serial;
+    s->group = store_group_new();
+    if (!s->group) {
+        free(s);
+        return LIMES_NOMEM;
+    }
     limes_rc rc = be->open(url, &s->impl, err);
     if (rc) {
+        store_group_free(s->group);
         free(s);
         return rc;
     }
@@ -201,6 +209,7 @@ void limes_store_close(limes_store *s)
     if (!s)
         return;
     s->be->close(s->impl);
+    store_group_free(s->group);
     free(s);
 }
 
@@ -258,6 +267,20 @@ limes_rc store_commit(store_tx *tx, limes_error *err)
     limes_rc rc = tx->store->be->commit(tx->store->impl, tx->conn, err);
     free(tx);
     return rc;
+}
+
+limes_rc store_write_grouped(limes_store *s, store_job_fn fn, void *arg, limes_error *err)
+{
+    uint64_t ticket = 0;
+    limes_rc rc = store_group_write(s->group, s, fn, arg, &ticket, err);
+    if (rc)
+        return rc;
+    if (deferred.store == s) {
+        if (ticket > deferred.ticket)
+            deferred.ticket = ticket;
+        return LIMES_OK;
+    }
+    return store_wait_durable(s, ticket, err);
 }
 
 void limes_store_defer_begin(limes_store *s)

@@ -144,6 +144,20 @@ void store_rollback(store_tx *tx);
 limes_rc store_commit_nowait(store_tx *tx, uint64_t *ticket, limes_error *err);
 limes_rc store_wait_durable(limes_store *s, uint64_t ticket, limes_error *err);
 
+/*
+ * Group writes (group.c).  store_write_grouped runs fn(tx, arg, err) in a
+ * write transaction that the jobs of concurrent callers share (one lock,
+ * one commit, one sync for all), and returns fn's outcome once that
+ * transaction is durable - or, inside limes_store_defer_begin/end, once it
+ * is committed, the deferred wait covering it.  If fn fails, its work is
+ * rolled back and no other job's with it.  fn must write only through tx,
+ * may be run more than once (it sets its outputs every time), and runs on
+ * whichever caller's thread leads the batch: no thread-local state, no
+ * transaction of the caller's own open meanwhile.
+ */
+typedef limes_rc (*store_job_fn)(store_tx *tx, void *arg, limes_error *err);
+limes_rc store_write_grouped(limes_store *s, store_job_fn fn, void *arg, limes_error *err);
+
 limes_rc store_exec(store_tx *tx, const char *sql, const store_val *params, int n,
                     limes_error *err);
 /* Like store_exec, also reporting the number of rows changed. */

@@ -5,7 +5,9 @@
  * PostgreSQL over two connections joined by two-phase commit).
  * Runs on SQLite; with --pg, on a fresh PostgreSQL database from LIMES_TEST_PG.
  */
+#include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -13,6 +15,7 @@
 #include "limes/limes.h"
 #include "core/buf.h"
 #include "pg_fresh.h"
+#include "store/sqlite_sync.h"
 #include "store/store.h"
 #include "store_count.h"
 #include "test.h"
@@ -519,6 +522,117 @@ static void test_insert_id(void)
     store_rollback(tx);
 }
 
+/* ---- group writes (store_write_grouped, src/store/group.c) ---- */
+
+struct grouped_job {
+    int value;           /* the row's value; 0 writes NULL, which the table refuses */
+    int sleep_ms;        /* held inside the transaction, so that others queue meanwhile */
+    int runs;            /* how many times the job ran (a batch that fails runs again) */
+    int64_t id;          /* out: the row's id */
+    limes_rc rc;
+    limes_error err;
+};
+
+static limes_rc grouped_insert(store_tx *tx, void *arg, limes_error *err)
+{
+    struct grouped_job *j = arg;
+    __atomic_add_fetch(&j->runs, 1, __ATOMIC_SEQ_CST);
+    if (j->sleep_ms) {
+        struct timespec ts = {j->sleep_ms / 1000, (long)(j->sleep_ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    store_val v[] = {j->value ? sv_int(j->value) : sv_null()};
+    return store_insert_id(tx, "INSERT INTO grouped_t (v) VALUES ($1)", v, 1, &j->id, err);
+}
+
+static void *grouped_thread(void *arg)
+{
+    struct grouped_job *j = arg;
+    j->rc = store_write_grouped(store, grouped_insert, j, &j->err);
+    return NULL;
+}
+
+/* The first job holds its transaction 300 ms; jobs[1..n) arrive meanwhile
+ * and queue, so they are written together in the next batch. */
+static void run_grouped(struct grouped_job *jobs, int n)
+{
+    pthread_t t[16];
+    jobs[0].sleep_ms = 300;
+    pthread_create(&t[0], NULL, grouped_thread, &jobs[0]);
+    struct timespec ts = {0, 50 * 1000000L};
+    nanosleep(&ts, NULL);
+    for (int i = 1; i < n; i++)
+        pthread_create(&t[i], NULL, grouped_thread, &jobs[i]);
+    for (int i = 0; i < n; i++)
+        pthread_join(t[i], NULL);
+}
+
+static int64_t sqlite_commits(void)
+{
+    int64_t commits = 0, syncs = 0;
+    store_sqlite_counts(&commits, &syncs);
+    return commits;
+}
+
+static void test_grouped_writes(void)
+{
+    raw_exec(on_pg ? "CREATE TABLE grouped_t (id BIGSERIAL PRIMARY KEY, v INTEGER NOT NULL)"
+                   : "CREATE TABLE grouped_t (id INTEGER PRIMARY KEY, v INTEGER NOT NULL)");
+    /* eight writers: the seven that queued behind the first share one transaction */
+    struct grouped_job jobs[8] = {{0}};
+    for (int i = 0; i < 8; i++)
+        jobs[i].value = 100 + i;
+    int64_t commits = sqlite_commits();
+    run_grouped(jobs, 8);
+    for (int i = 0; i < 8; i++) {
+        CHECK_INT(jobs[i].rc, LIMES_OK);
+        CHECK_INT(jobs[i].runs, 1);
+        CHECK(jobs[i].id > 0);
+        char sql[128];
+        snprintf(sql, sizeof sql, "SELECT v FROM grouped_t WHERE id = %lld", (long long)jobs[i].id);
+        CHECK_INT(store_count(store, sql), 100 + i);
+    }
+    CHECK_INT(store_count(store, "SELECT count(*) FROM grouped_t"), 8);
+    if (!on_pg) /* the group sync counts commits: the first job's, then one for the rest */
+        CHECK_INT(sqlite_commits() - commits, 2);
+
+    /* a job that fails in a batch fails alone: the others are written again, once each */
+    struct grouped_job more[6] = {{0}};
+    for (int i = 0; i < 6; i++)
+        more[i].value = i == 3 ? 0 : 200 + i;
+    run_grouped(more, 6);
+    for (int i = 0; i < 6; i++) {
+        if (i == 3) {
+            CHECK(more[i].rc != LIMES_OK);
+            CHECK(more[i].err.message[0] != '\0');
+            continue;
+        }
+        CHECK_INT(more[i].rc, LIMES_OK);
+        char sql[128];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM grouped_t WHERE v = %d", 200 + i);
+        CHECK_INT(store_count(store, sql), 1);
+    }
+    CHECK(more[1].runs == 2 || more[4].runs == 2); /* the failed batch ran before the retries */
+    CHECK_INT(store_count(store, "SELECT count(*) FROM grouped_t"), 13);
+
+    /* deferred: the write returns committed, the deferred wait makes it durable */
+    if (!on_pg) {
+        int64_t c0 = 0, s0 = 0, c1 = 0, s1 = 0, c2 = 0, s2 = 0;
+        limes_error err = {0};
+        store_sqlite_counts(&c0, &s0);
+        limes_store_defer_begin(store);
+        struct grouped_job one = {.value = 300};
+        CHECK_INT(store_write_grouped(store, grouped_insert, &one, &err), LIMES_OK);
+        store_sqlite_counts(&c1, &s1);
+        CHECK_INT(c1 - c0, 1);
+        CHECK_INT(s1 - s0, 0);
+        CHECK_INT(limes_store_defer_end(store, &err), LIMES_OK);
+        store_sqlite_counts(&c2, &s2);
+        CHECK(s2 - s1 >= 1);
+        CHECK_INT(store_count(store, "SELECT count(*) FROM grouped_t WHERE v = 300"), 1);
+    }
+}
+
 #ifdef LIMES_HAVE_PG
 /* Run sql on c; the first column of the first row (or "") into out. */
 static bool pq_run(PGconn *c, const char *sql, char *out, size_t n)
@@ -600,6 +714,7 @@ int main(int argc, char **argv)
     RUN(test_copy_values);
     RUN(test_insert_id);
     RUN(test_check_value_lists);
+    RUN(test_grouped_writes);
 #ifdef LIMES_HAVE_PG
     if (on_pg)
         RUN(test_joined_orphans_resolved);

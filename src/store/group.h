@@ -1,0 +1,25 @@
+/*
+ * group.h - group writes (group.c), private to src/store: the queue of
+ * write jobs of one store, which store.c keeps beside the store and
+ * store_write_grouped (store.h) hands its jobs to.
+ *
+ * Memory: store_group_new's group is owned by its store and freed with it
+ * (store_group_free); a job and its argument stay the caller's.
+ */
+#ifndef LIMES_STORE_GROUP_H
+#define LIMES_STORE_GROUP_H
+
+#include "store.h"
+
+struct store_group;
+
+struct store_group *store_group_new(void);
+void store_group_free(struct store_group *g);
+/* Run fn(tx, arg) in a write transaction of s that concurrent jobs share,
+ * committed without waiting for the disk: *ticket = the commit to wait for
+ * (store_wait_durable), 0 if none.  Returns fn's outcome, or the
+ * transaction's if it could not begin or commit. */
+limes_rc store_group_write(struct store_group *g, limes_store *s, store_job_fn fn, void *arg,
+                           uint64_t *ticket, limes_error *err);
+
+#endif
