@@ -283,6 +283,9 @@ limes_rc store_write_grouped(limes_store *s, store_job_fn fn, void *arg, limes_e
     return store_wait_durable(s, ticket, err);
 }
 
+void store_write_expect(limes_store *s) { store_group_expect(s->group); }
+void store_write_unexpect(limes_store *s) { store_group_unexpect(s->group); }
+
 void limes_store_defer_begin(limes_store *s)
 {
     deferred.store = s;

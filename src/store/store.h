@@ -157,6 +157,15 @@ limes_rc store_wait_durable(limes_store *s, uint64_t ticket, limes_error *err);
  */
 typedef limes_rc (*store_job_fn)(store_tx *tx, void *arg, limes_error *err);
 limes_rc store_write_grouped(limes_store *s, store_job_fn fn, void *arg, limes_error *err);
+/*
+ * store_write_expect: this thread will call store_write_grouped on s soon
+ * (a first-line check, before its reads and screening), so a batch being
+ * gathered may wait a moment for it.  store_write_grouped takes the
+ * announcement back; store_write_unexpect withdraws it if the write will
+ * not come (a no-op otherwise).  A thread announces one write at a time.
+ */
+void store_write_expect(limes_store *s);
+void store_write_unexpect(limes_store *s);
 
 limes_rc store_exec(store_tx *tx, const char *sql, const store_val *params, int n,
                     limes_error *err);
