@@ -81,9 +81,13 @@ struct store_group *store_group_new(void)
     struct store_group *g = calloc(1, sizeof *g);
     if (!g)
         return NULL;
+    pthread_condattr_t monotonic; /* gather's deadline does not move with the wall clock */
+    pthread_condattr_init(&monotonic);
+    pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
     pthread_mutex_init(&g->lock, NULL);
     pthread_cond_init(&g->done, NULL);
-    pthread_cond_init(&g->arrived, NULL);
+    pthread_cond_init(&g->arrived, &monotonic);
+    pthread_condattr_destroy(&monotonic);
     return g;
 }
 
@@ -193,7 +197,7 @@ static void gather(struct store_group *g)
     if (!g->expected || g->queued >= GROUP_MAX)
         return;
     struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
+    clock_gettime(CLOCK_MONOTONIC, &until);
     until.tv_nsec += GATHER_US * 1000L;
     if (until.tv_nsec >= 1000000000L) {
         until.tv_sec++;
