@@ -51,7 +51,7 @@ server=
 # LIMES_BENCH_SERVER_LOG=PATH keeps the server's log (one JSON line per
 # request with its time inside the server; bench/checks/request-times.py
 # LOG FROM TO gives their percentiles over one run's UTC times).
-keep_log() { [ -n "${LIMES_BENCH_SERVER_LOG:-}" ] && cp "$work/server.log" "$LIMES_BENCH_SERVER_LOG"; }
+keep_log() { if [ -n "${LIMES_BENCH_SERVER_LOG:-}" ]; then cp "$work/server.log" "$LIMES_BENCH_SERVER_LOG"; fi; }
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; keep_log; rm -rf "$work"' EXIT
 
 key=$(cat "$src"/src/store/schema/*.sql "$here/gen.py" | sha1sum | cut -c1-12)
