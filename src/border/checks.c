@@ -394,7 +394,7 @@ static limes_rc write_check(store_tx *tx, void *arg, limes_error *err)
  * caller frees; NULL if it could not be written out).  The texts are
  * written before the write begins: not under the write lock.  The write
  * shares its transaction with concurrent writers' (store_write_grouped):
- * under load that, not the CPU, bounded the checks per second. */
+ * a transaction's fixed cost, most of the write's, is paid once per batch. */
 static limes_rc store_check(limes_store *s, const limes_check_in *in, int64_t bcp,
                             int64_t traveller, int64_t at_ms, int32_t day, enum level aid,
                             bool minor, json_t *req, json_t *result, int64_t *id,

@@ -3,15 +3,14 @@
  * one store merged into one (store_write_grouped, store.h).
  *
  * Why.  Write transactions run one at a time (SQLite's write lock behind
- * the pool's mutex; PostgreSQL's advisory lock, src/store/pg.c), so under
- * load a server's capacity is that one lane's rate, not its CPUs'.  A
- * first-line check's write (its row, its audit entry, the commit) held
- * the lane long enough that the server answered 2.5 times as many checks
- * with the write left out (bench/RESULTS.md, session 7).  Most of a write
- * transaction's cost is fixed: taking the lock, reading back the pages
- * another connection changed, the audit head, the pages every insert
- * shares, the commit's WAL frames and its sync.  Twenty writes in one
- * transaction pay it once.
+ * the pool's mutex; PostgreSQL's advisory lock, src/store/pg.c), and most
+ * of one's cost is fixed: taking the lock, reading back the pages another
+ * connection's commit made stale, the WAL frames of the pages every write
+ * touches (the audit head, page 1, the right-most leaves), the sync.  A
+ * first-line check's write was a third of its CPU, 0.14-0.2 ms of it per
+ * transaction (bench/RESULTS.md, session 7: with the write left out the
+ * same server answered 2.5 times as many checks).  Twenty writes in one
+ * transaction pay that once.
  *
  * How.  A caller queues a job - a function that writes in the transaction
  * it is given and nothing else - and waits.  The first caller to find no
