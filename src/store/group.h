@@ -15,13 +15,13 @@ struct store_group;
 
 struct store_group *store_group_new(void);
 void store_group_free(struct store_group *g);
+/* This thread's write to g is coming / will not come (store_write_expect). */
+void store_group_expect(struct store_group *g);
+void store_group_unexpect(struct store_group *g);
 /* Run fn(tx, arg) in a write transaction of s that concurrent jobs share,
  * committed without waiting for the disk: *ticket = the commit to wait for
  * (store_wait_durable), 0 if none.  Returns fn's outcome, or the
  * transaction's if it could not begin or commit. */
-/* This thread's write to g is coming / will not come (store_write_expect). */
-void store_group_expect(struct store_group *g);
-void store_group_unexpect(struct store_group *g);
 limes_rc store_group_write(struct store_group *g, limes_store *s, store_job_fn fn, void *arg,
                            uint64_t *ticket, limes_error *err);
 
