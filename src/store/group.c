@@ -28,7 +28,7 @@
  * two.  So a caller can announce its write when it starts
  * (store_write_expect; store_write_unexpect if it gives up), and a leader
  * that knows of announced writes not yet queued waits for them, at most
- * GATHER_US, before it takes its batch.  Under load - when checks pile up
+ * GATHER_US (store_write_set_gather), before it takes its batch.  Under load - when checks pile up
  * because the machine runs slowly - the batches grow by themselves and
  * each check's share of the write shrinks.
  *
@@ -48,7 +48,7 @@
 #include "group.h"
 
 #define GROUP_MAX 64
-#define GATHER_US 1000 /* longest a leader waits for announced writes */
+#define GATHER_US 1000 /* longest a leader waits for announced writes, by default */
 
 /* A job waiting in the queue, on its caller's stack. */
 struct job {
@@ -69,6 +69,7 @@ struct store_group {
     struct job *head, *tail;
     size_t queued;
     size_t expected; /* announced writes not yet queued */
+    long gather_us;  /* longest a leader waits for them */
     bool writing;    /* a leader is gathering or writing a batch */
 };
 
@@ -87,6 +88,7 @@ struct store_group *store_group_new(void)
     pthread_cond_init(&g->done, NULL);
     pthread_cond_init(&g->arrived, &monotonic);
     pthread_condattr_destroy(&monotonic);
+    g->gather_us = GATHER_US;
     return g;
 }
 
@@ -98,6 +100,13 @@ void store_group_free(struct store_group *g)
     pthread_cond_destroy(&g->done);
     pthread_cond_destroy(&g->arrived);
     free(g);
+}
+
+void store_group_set_gather(struct store_group *g, long us)
+{
+    pthread_mutex_lock(&g->lock);
+    g->gather_us = us < 0 ? 0 : us;
+    pthread_mutex_unlock(&g->lock);
 }
 
 void store_group_expect(struct store_group *g)
@@ -190,14 +199,15 @@ static size_t take_batch(struct store_group *g, struct job **batch)
     return n;
 }
 
-/* Wait, at most GATHER_US, for the announced writes to queue (g->lock held). */
+/* Wait, at most g->gather_us, for the announced writes to queue (g->lock held). */
 static void gather(struct store_group *g)
 {
-    if (!g->expected || g->queued >= GROUP_MAX)
+    if (!g->expected || g->queued >= GROUP_MAX || !g->gather_us)
         return;
     struct timespec until;
     clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_nsec += GATHER_US * 1000L;
+    until.tv_sec += g->gather_us / 1000000;
+    until.tv_nsec += g->gather_us % 1000000 * 1000L;
     if (until.tv_nsec >= 1000000000L) {
         until.tv_sec++;
         until.tv_nsec -= 1000000000L;

@@ -15,6 +15,8 @@ struct store_group;
 
 struct store_group *store_group_new(void);
 void store_group_free(struct store_group *g);
+/* How long a leader waits for announced writes, in microseconds. */
+void store_group_set_gather(struct store_group *g, long us);
 /* This thread's write to g is coming / will not come (store_write_expect). */
 void store_group_expect(struct store_group *g);
 void store_group_unexpect(struct store_group *g);

@@ -285,6 +285,7 @@ limes_rc store_write_grouped(limes_store *s, store_job_fn fn, void *arg, limes_e
 
 void store_write_expect(limes_store *s) { store_group_expect(s->group); }
 void store_write_unexpect(limes_store *s) { store_group_unexpect(s->group); }
+void store_write_set_gather(limes_store *s, long us) { store_group_set_gather(s->group, us); }
 
 void limes_store_defer_begin(limes_store *s)
 {

@@ -166,6 +166,9 @@ limes_rc store_write_grouped(limes_store *s, store_job_fn fn, void *arg, limes_e
  */
 void store_write_expect(limes_store *s);
 void store_write_unexpect(limes_store *s);
+/* How long a leader waits for announced writes (microseconds; 1,000 by
+ * default, 0 = not at all): for tests and tuning. */
+void store_write_set_gather(limes_store *s, long us);
 
 limes_rc store_exec(store_tx *tx, const char *sql, const store_val *params, int n,
                     limes_error *err);

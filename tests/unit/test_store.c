@@ -574,6 +574,17 @@ static int64_t sqlite_commits(void)
     return commits;
 }
 
+/* Announce a write, hold it until *arg is unlocked, then write it (value 260). */
+static void *announce_then_write(void *arg)
+{
+    store_write_expect(store);
+    pthread_mutex_lock(arg);
+    pthread_mutex_unlock(arg);
+    struct grouped_job j = {.value = 260};
+    j.rc = store_write_grouped(store, grouped_insert, &j, &j.err);
+    return (void *)(intptr_t)j.rc;
+}
+
 /* Announce a write to the store, hold it until *arg is unlocked, withdraw it. */
 static void *announce_and_wait(void *arg)
 {
@@ -639,6 +650,29 @@ static void test_grouped_writes(void)
     pthread_join(t, NULL);
     CHECK_INT(late.rc, LIMES_OK);
     CHECK_INT(store_count(store, "SELECT count(*) FROM grouped_t WHERE v = 250"), 1);
+
+    /* gathering: a leader waits for an announced write and takes it into its batch */
+    if (!on_pg) {
+        store_write_set_gather(store, 5 * 1000000L); /* long enough to be sure, here */
+        pthread_mutex_t hold = PTHREAD_MUTEX_INITIALIZER;
+        pthread_mutex_lock(&hold);
+        pthread_t announcer, leader;
+        pthread_create(&announcer, NULL, announce_then_write, &hold);
+        nanosleep(&pause, NULL); /* the announcement is made */
+        struct grouped_job lead = {.value = 270};
+        int64_t before = sqlite_commits();
+        pthread_create(&leader, NULL, grouped_thread, &lead);
+        nanosleep(&pause, NULL); /* the leader is gathering */
+        pthread_mutex_unlock(&hold);
+        void *announced_rc;
+        pthread_join(leader, NULL);
+        pthread_join(announcer, &announced_rc);
+        store_write_set_gather(store, 1000);
+        CHECK_INT(lead.rc, LIMES_OK);
+        CHECK_INT((int)(intptr_t)announced_rc, LIMES_OK);
+        CHECK_INT(sqlite_commits() - before, 1); /* both rows, one transaction */
+        CHECK_INT(store_count(store, "SELECT count(*) FROM grouped_t WHERE v IN (260, 270)"), 2);
+    }
 
     /* deferred: the write returns committed, the deferred wait makes it durable */
     if (!on_pg) {
