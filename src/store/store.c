@@ -255,32 +255,31 @@ limes_rc store_wait_durable(limes_store *s, uint64_t ticket, limes_error *err)
     return ticket && s->be->wait_durable ? s->be->wait_durable(s->impl, ticket, err) : LIMES_OK;
 }
 
+/* Commit `ticket` of s (0: nothing to wait for) made durable before this
+ * returns or, when this thread defers its commits on s, left to
+ * limes_store_defer_end. */
+static limes_rc durable_or_deferred(limes_store *s, uint64_t ticket, limes_error *err)
+{
+    if (deferred.store != s)
+        return store_wait_durable(s, ticket, err);
+    if (ticket > deferred.ticket)
+        deferred.ticket = ticket;
+    return LIMES_OK;
+}
+
 limes_rc store_commit(store_tx *tx, limes_error *err)
 {
-    if (deferred.store == tx->store) {
-        uint64_t ticket;
-        limes_rc rc = store_commit_nowait(tx, &ticket, err);
-        if (ticket > deferred.ticket)
-            deferred.ticket = ticket;
-        return rc;
-    }
-    limes_rc rc = tx->store->be->commit(tx->store->impl, tx->conn, err);
-    free(tx);
-    return rc;
+    limes_store *s = tx->store;
+    uint64_t ticket;
+    limes_rc rc = store_commit_nowait(tx, &ticket, err);
+    return rc ? rc : durable_or_deferred(s, ticket, err);
 }
 
 limes_rc store_write_grouped(limes_store *s, store_job_fn fn, void *arg, limes_error *err)
 {
     uint64_t ticket = 0;
     limes_rc rc = store_group_write(s->group, s, fn, arg, &ticket, err);
-    if (rc)
-        return rc;
-    if (deferred.store == s) {
-        if (ticket > deferred.ticket)
-            deferred.ticket = ticket;
-        return LIMES_OK;
-    }
-    return store_wait_durable(s, ticket, err);
+    return rc ? rc : durable_or_deferred(s, ticket, err);
 }
 
 void store_write_expect(limes_store *s) { store_group_expect(s->group); }
