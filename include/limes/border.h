@@ -201,6 +201,23 @@ limes_rc limes_check_run(limes_store *s, const limes_check_in *in, json_t **out,
  * serialise *out). */
 limes_rc limes_check_run_text(limes_store *s, const limes_check_in *in, json_t **out,
                               char **text, limes_error *err);
+/*
+ * limes_check_run_text without waiting for the disk, for servers whose
+ * threads must not sleep.  The check is read, screened and assessed on the
+ * calling thread; its write is queued with the writes of concurrent checks
+ * and the call returns.  done(arg, rc, err, out, text) is called once: on
+ * the store's writer thread when the check is stored and durable, or on
+ * the calling thread, before limes_check_start returns, when the check
+ * failed before its write (a bad document, an unknown crossing point).
+ * out and text as for limes_check_run_text (NULL when rc != 0), owned by
+ * done; err is valid during the call.  *in and everything it points to
+ * stay the caller's and must stay valid until done is called.  done must
+ * not wait for a store write: it hands the answer on.
+ */
+typedef void (*limes_check_done)(void *arg, limes_rc rc, const limes_error *err, json_t *out,
+                                 char *text);
+void limes_check_start(limes_store *s, const limes_check_in *in, limes_check_done done,
+                       void *arg);
 limes_rc limes_check_get(limes_store *s, int64_t id, json_t **out, limes_error *err);
 
 typedef struct limes_decision_in {

@@ -39,42 +39,73 @@ static bool body_companions(http_req *r, int64_t *ids, size_t *n)
     return true;
 }
 
+/* A check handed to the store (limes_check_start): its input outlives the
+ * handler, until check_done. */
+struct check_call {
+    http_req *r;
+    limes_check_in in;
+    int64_t companions[MAX_COMPANIONS];
+};
+
+/* limes_check_start's done: the answer, on whichever thread finished. */
+static void check_done(void *arg, limes_rc rc, const limes_error *err, json_t *out, char *text)
+{
+    struct check_call *call = arg;
+    http_req *r = call->r;
+    free(call);
+    if (rc) {
+        http_fail(r, err); /* the server audits the failure as for any request */
+    } else {
+        http_audit_written(r);
+        if (text) { /* the text the check stored is the answer: not written out twice */
+            json_decref(out);
+            http_raw(r, 201, "application/json", text, strlen(text));
+            free(text);
+        } else {
+            http_json(r, 201, out);
+        }
+    }
+    http_answered(r);
+}
+
+/* The check is assessed on this thread; its write and the wait for the
+ * disk go on without it (http_later): the pool thread serves other booths
+ * meanwhile. */
 static int post_checks(http_req *r)
 {
-    limes_check_in in = {0};
-    int64_t companions[MAX_COMPANIONS];
+    struct check_call *call = calloc(1, sizeof *call);
+    if (!call)
+        return http_problem(r, LIMES_NOMEM, "", "out of memory");
+    limes_check_in *in = &call->in;
     json_t *travel = json_object_get(http_body_json(r), "travel");
-    if (travel && !json_is_object(travel))
+    if (travel && !json_is_object(travel)) {
+        free(call);
         return http_problem(r, LIMES_INVALID, "travel", "travel must be an object");
-    if (!http_body_str(r, "mrz", false, 1024, &in.mrz) || !api_body_person(r, &in.person) ||
-        !api_body_document(r, &in.doc) || !http_body_str(r, "bcp", true, 16, &in.bcp_code) ||
-        !http_body_str(r, "direction", true, 8, &in.direction) ||
-        !http_body_int(r, "at_ms", false, 0, INT64_MAX, &in.at_ms) ||
-        !body_companions(r, companions, &in.ncompanions))
+    }
+    if (!http_body_str(r, "mrz", false, 1024, &in->mrz) || !api_body_person(r, &in->person) ||
+        !api_body_document(r, &in->doc) || !http_body_str(r, "bcp", true, 16, &in->bcp_code) ||
+        !http_body_str(r, "direction", true, 8, &in->direction) ||
+        !http_body_int(r, "at_ms", false, 0, INT64_MAX, &in->at_ms) ||
+        !body_companions(r, call->companions, &in->ncompanions)) {
+        free(call);
         return http_status(r);
-    in.companions = companions;
-    in.travel_mode = json_string_value(json_object_get(travel, "mode"));
-    in.travel_ref = json_string_value(json_object_get(travel, "ref"));
-    if ((in.travel_mode && strlen(in.travel_mode) > 16) ||
-        (in.travel_ref && strlen(in.travel_ref) > 64))
+    }
+    in->companions = call->companions;
+    in->travel_mode = json_string_value(json_object_get(travel, "mode"));
+    in->travel_ref = json_string_value(json_object_get(travel, "ref"));
+    if ((in->travel_mode && strlen(in->travel_mode) > 16) ||
+        (in->travel_ref && strlen(in->travel_ref) > 64)) {
+        free(call);
         return http_problem(r, LIMES_INVALID, "travel", "travel mode or reference too long");
-    in.officer = http_who(r)->username;
+    }
+    in->officer = http_who(r)->username;
     /* The request's audit entry commits with the check (records check:ID
-     * and traveller:ID, detail the decision aid): one write, not two.  If
-     * the check fails, the server audits the failure as for any request. */
-    in.audit = http_audit_entry(r, 201);
-    json_t *out;
-    char *text;
-    limes_error err = {0};
-    if (limes_check_run_text(http_store(r), &in, &out, &text, &err))
-        return http_fail(r, &err);
-    http_audit_written(r);
-    if (!text) /* the text the check stored is the answer: not written out twice */
-        return http_json(r, 201, out);
-    json_decref(out);
-    int status = http_raw(r, 201, "application/json", text, strlen(text));
-    free(text);
-    return status;
+     * and traveller:ID, detail the decision aid): one write, not two. */
+    in->audit = http_audit_entry(r, 201);
+    call->r = r;
+    http_later(r);
+    limes_check_start(http_store(r), in, check_done, call);
+    return 0;
 }
 
 static int get_check(http_req *r)

@@ -390,33 +390,6 @@ static limes_rc write_check(store_tx *tx, void *arg, limes_error *err)
     return rc;
 }
 
-/* Store the check; *res_text = the result as stored (compact JSON text,
- * caller frees; NULL if it could not be written out).  The texts are
- * written before the write begins: not under the write lock.  The write
- * shares its transaction with concurrent writers' (store_write_grouped):
- * a transaction's fixed cost, most of the write's, is paid once per batch. */
-static limes_rc store_check(limes_store *s, const limes_check_in *in, int64_t bcp,
-                            int64_t traveller, int64_t at_ms, int32_t day, enum level aid,
-                            bool minor, json_t *req, json_t *result, int64_t *id,
-                            char **res_text, limes_error *err)
-{
-    char *req_text = json_text(req, CHECK_TEXT_MAX);
-    *res_text = json_text(result, CHECK_TEXT_MAX);
-    struct check_write w = {
-        .in = in,
-        .row = {sv_text(in->officer ? in->officer : ""), sv_int(bcp), sv_text(in->direction),
-                traveller ? sv_int(traveller) : sv_null(), sv_int(day), sv_int(at_ms),
-                sv_text(level_names[aid]), sv_int(minor), sv_text(req_text ? req_text : "{}"),
-                sv_text(*res_text ? *res_text : "{}")},
-        .traveller = traveller,
-        .aid = level_names[aid],
-    };
-    limes_rc rc = store_write_grouped(s, write_check, &w, err);
-    free(req_text);
-    *id = w.id;
-    return rc;
-}
-
 static limes_rc validate_in(const limes_check_in *in, limes_error *err)
 {
     if (!in->direction || (strcmp(in->direction, "entry") && strcmp(in->direction, "exit")))
@@ -513,17 +486,21 @@ static char *answer_text(const char *stored, int64_t id)
     return out;
 }
 
-limes_rc limes_check_run(limes_store *s, const limes_check_in *in, json_t **out,
-                         limes_error *err)
-{
-    return limes_check_run_text(s, in, out, NULL, err);
-}
+/* A check assessed, its write to come: the row to store (texts written
+ * out before the write begins, not under the write lock) and the answer
+ * it will complete.  On the heap while limes_check_start's write is
+ * queued. */
+struct pending_check {
+    struct check_write w;
+    char *req_text, *res_text; /* the stored request and result */
+    json_t *result;            /* the answer, without its id yet */
+    limes_check_done done;     /* limes_check_start's */
+    void *done_arg;
+};
 
-static limes_rc run_check(limes_store *s, const limes_check_in *in, json_t **out,
-                          char **text, limes_error *err)
+static limes_rc prepare_check(limes_store *s, const limes_check_in *in,
+                              struct pending_check *p, limes_error *err)
 {
-    if (text)
-        *text = NULL;
     limes_rc rc = validate_in(in, err);
     if (rc)
         return rc;
@@ -547,32 +524,104 @@ static limes_rc run_check(limes_store *s, const limes_check_in *in, json_t **out
     json_object_set_new(result, "bcp", json_string(in->bcp_code));
     json_object_set_new(result, "direction", json_string(in->direction));
     json_t *req = request_json(in, &d);
-    int64_t id = 0;
-    char *stored = NULL;
-    rc = store_check(s, in, rd.bcp, rd.traveller, at_ms, today, c.level, minor, req, result,
-                     &id, &stored, err);
+    p->req_text = json_text(req, CHECK_TEXT_MAX);
     json_decref(req);
+    p->res_text = json_text(result, CHECK_TEXT_MAX);
+    p->result = result;
+    p->w = (struct check_write){
+        .in = in,
+        .row = {sv_text(in->officer ? in->officer : ""), sv_int(rd.bcp), sv_text(in->direction),
+                rd.traveller ? sv_int(rd.traveller) : sv_null(), sv_int(today), sv_int(at_ms),
+                sv_text(level_names[c.level]), sv_int(minor),
+                sv_text(p->req_text ? p->req_text : "{}"),
+                sv_text(p->res_text ? p->res_text : "{}")},
+        .traveller = rd.traveller,
+        .aid = level_names[c.level],
+    };
+    return LIMES_OK;
+}
+
+/* The answer once the write has its outcome rc: the result with its id,
+ * and its text when asked for (text may be NULL).  Frees p's texts. */
+static limes_rc finish_check(struct pending_check *p, limes_rc rc, json_t **out, char **text)
+{
+    free(p->req_text);
     if (rc) {
-        free(stored);
-        json_decref(result);
+        free(p->res_text);
+        json_decref(p->result);
         return rc;
     }
-    json_object_set_new(result, "id", json_integer(id));
-    json_object_set_new(result, "decision", json_null());
+    json_object_set_new(p->result, "id", json_integer(p->w.id));
+    json_object_set_new(p->result, "decision", json_null());
     if (text)
-        *text = answer_text(stored, id);
-    free(stored);
-    *out = result;
+        *text = answer_text(p->res_text, p->w.id);
+    free(p->res_text);
+    *out = p->result;
     return LIMES_OK;
+}
+
+/* The check's write shares its transaction with concurrent writers'
+ * (store_write_grouped): a transaction's fixed cost, most of the write's,
+ * is paid once per batch. */
+static limes_rc run_check(limes_store *s, const limes_check_in *in, json_t **out,
+                          char **text, limes_error *err)
+{
+    struct pending_check p = {0};
+    limes_rc rc = prepare_check(s, in, &p, err);
+    if (rc)
+        return rc;
+    return finish_check(&p, store_write_grouped(s, write_check, &p.w, err), out, text);
+}
+
+limes_rc limes_check_run(limes_store *s, const limes_check_in *in, json_t **out,
+                         limes_error *err)
+{
+    return limes_check_run_text(s, in, out, NULL, err);
 }
 
 limes_rc limes_check_run_text(limes_store *s, const limes_check_in *in, json_t **out,
                               char **text, limes_error *err)
 {
+    if (text)
+        *text = NULL;
     store_write_expect(s); /* its write follows the reads and the screening */
     limes_rc rc = run_check(s, in, out, text, err);
     store_write_unexpect(s); /* if it never came: a bad document, say */
     return rc;
+}
+
+/* store_write_async's done: the answer to limes_check_start's caller. */
+static void check_written(void *arg, limes_rc rc, const limes_error *err)
+{
+    struct pending_check *p = arg;
+    json_t *out = NULL;
+    char *text = NULL;
+    rc = finish_check(p, rc, &out, &text);
+    p->done(p->done_arg, rc, err, out, text);
+    free(p);
+}
+
+void limes_check_start(limes_store *s, const limes_check_in *in, limes_check_done done,
+                       void *arg)
+{
+    limes_error err = {0};
+    struct pending_check *p = calloc(1, sizeof *p);
+    if (!p) {
+        limes_fail(&err, LIMES_NOMEM, "", "out of memory starting a check");
+        done(arg, LIMES_NOMEM, &err, NULL, NULL);
+        return;
+    }
+    p->done = done;
+    p->done_arg = arg;
+    store_write_expect(s);
+    limes_rc rc = prepare_check(s, in, p, &err);
+    if (rc) {
+        store_write_unexpect(s);
+        free(p);
+        done(arg, rc, &err, NULL, NULL);
+        return;
+    }
+    store_write_async(s, write_check, &p->w, check_written, p);
 }
 
 limes_rc limes_check_get(limes_store *s, int64_t id, json_t **out, limes_error *err)

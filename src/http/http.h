@@ -74,6 +74,18 @@ int http_fail(http_req *r, const limes_error *err);
 /* Add a response header (copied). */
 void http_add_header(http_req *r, const char *name, const char *value);
 
+/* ---- answering later ----------------------------------------------------- */
+/* For a handler whose work waits for something slow (the disk): it calls
+ * http_later(r), hands r to the code that will finish the work, and
+ * returns; the server sets the connection aside and serves others on its
+ * thread.  Whoever finishes - any thread, even the handler's own before it
+ * returns - sets the answer (http_json, http_raw, http_fail,
+ * http_audit_written) and calls http_answered(r) last: r may be freed the
+ * moment it returns.  The server then audits and answers as for any
+ * request. */
+void http_later(http_req *r);
+void http_answered(http_req *r);
+
 /* ---- audit --------------------------------------------------------------- */
 /* Note a record this request touched ("traveller:42"); copied. */
 void http_audit_record(http_req *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -6,6 +6,14 @@
  *   -> parse JSON (depth cap) -> handler -> audit -> durable -> respond
  *   -> log, metrics
  *
+ * A handler whose answer waits for the disk (the first-line check) hands
+ * its work on and says so (http_later): the connection is suspended and
+ * the pool thread goes on serving its other connections; http_answered,
+ * from whichever thread finished the work, resumes it, and the answer goes
+ * out on the pool thread as any other.  A thread slept through every
+ * check's write and sync before, and the fifty connections it served
+ * waited with it.
+ *
  * Settings and pitfalls follow the measurements in infra.md section 4: the
  * answer is queued on a later callback, never the headers-only first one,
  * so keep-alive survives; quiescing needs MHD_USE_ITC.
@@ -76,6 +84,13 @@ struct http_req {
     bool audit_written; /* stored by the handler's own transaction */
     limes_audit_entry entry; /* http_audit_entry, and what write_audit writes */
     char audit_action[600], audit_outcome[16];
+    /* answering later (http_later): `lock` orders the handler's thread
+     * setting the connection aside against the thread that answers */
+    bool later;     /* the handler handed its work on */
+    bool answered;  /* http_answered was called */
+    bool suspended; /* the connection is set aside until then */
+    bool not_durable; /* the commits before the handing on could not be synced */
+    pthread_mutex_t lock;
 };
 
 /* ---- accessors ----------------------------------------------------------- */
@@ -288,6 +303,28 @@ bool http_param_id(http_req *r, int i, int64_t *out)
     return true;
 }
 
+/* ---- answering later ------------------------------------------------------ */
+
+void http_later(http_req *r)
+{
+    r->later = true;
+    atomic_fetch_add(&r->srv->later, 1);
+}
+
+void http_answered(http_req *r)
+{
+    pthread_mutex_lock(&r->lock);
+    r->answered = true;
+    struct MHD_Connection *resume = r->suspended ? r->conn : NULL;
+    struct limes_server *srv = r->srv;
+    pthread_mutex_unlock(&r->lock);
+    /* From here r is the pool thread's again: the resumed connection may
+     * be answered and r freed at once. */
+    if (resume)
+        MHD_resume_connection(resume);
+    atomic_fetch_sub(&srv->later, 1);
+}
+
 /* ---- request processing -------------------------------------------------- */
 
 static bool parse_body(http_req *r, unsigned flags)
@@ -382,6 +419,30 @@ static void write_audit(http_req *r)
     }
 }
 
+static void audit_unless_written(http_req *r)
+{
+    if (((r->route->flags & ROUTE_PERSONAL) || r->audit) && !r->audit_written)
+        write_audit(r);
+}
+
+/* The one durability wait for the request's deferred commits; false if
+ * they could not be made durable.  Touches nothing of r's answer: for a
+ * request answered later, another thread may be setting it meanwhile. */
+static bool deferred_durable(http_req *r)
+{
+    limes_error err = {0};
+    if (limes_store_defer_end(r->srv->store, &err) == LIMES_OK)
+        return true;
+    log_msg(LOG_ERROR, r->request_id, "commit not durable: %s", limes_error_text(&err));
+    return false;
+}
+
+static void end_deferred(http_req *r)
+{
+    if (!deferred_durable(r) && r->status < 400)
+        http_problem(r, LIMES_UNAVAILABLE, "", "the records could not be made durable");
+}
+
 static void dispatch(http_req *r)
 {
     const struct route *rt = r->route;
@@ -409,17 +470,26 @@ static void dispatch(http_req *r)
         ok = parse_body(r, rt->flags);
     if (ok) {
         int status = rt->fn(r);
+        if (r->later) { /* finish_later completes it, once answered */
+            r->not_durable = !deferred_durable(r);
+            return;
+        }
         if (!r->status)
             http_problem(r, LIMES_INTERNAL, "", "handler gave no answer (status %d)", status);
     }
-    if (((rt->flags & ROUTE_PERSONAL) || r->audit) && !r->audit_written)
-        write_audit(r);
-    limes_error err = {0};
-    if (limes_store_defer_end(r->srv->store, &err) != LIMES_OK) {
-        log_msg(LOG_ERROR, r->request_id, "commit not durable: %s", limes_error_text(&err));
-        if (r->status < 400)
-            http_problem(r, LIMES_UNAVAILABLE, "", "the records could not be made durable");
-    }
+    audit_unless_written(r);
+    end_deferred(r);
+}
+
+/* The request answered later, on the pool thread again: its audit entry,
+ * unless the handler's work stored it, made durable before the answer. */
+static void finish_later(http_req *r)
+{
+    if (r->not_durable && r->status < 400)
+        http_problem(r, LIMES_UNAVAILABLE, "", "the records could not be made durable");
+    limes_store_defer_begin(r->srv->store);
+    audit_unless_written(r);
+    end_deferred(r);
 }
 
 static void add_common_headers(http_req *r, struct MHD_Response *resp)
@@ -508,8 +578,33 @@ static http_req *request_new(struct limes_server *srv, struct MHD_Connection *co
     const char *len = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
     if (len && strtoull(len, NULL, 10) > r->body_cap)
         r->too_large = true;
+    pthread_mutex_init(&r->lock, NULL);
     atomic_fetch_add(&srv->inflight, 1);
     return r;
+}
+
+/* The handler answers later: suspend the connection until http_answered,
+ * or answer now if it already was. */
+static enum MHD_Result set_aside(http_req *r)
+{
+    pthread_mutex_lock(&r->lock);
+    bool answered = r->answered;
+    if (!answered) {
+        MHD_suspend_connection(r->conn);
+        r->suspended = true;
+    }
+    pthread_mutex_unlock(&r->lock);
+    if (!answered)
+        return MHD_YES;
+    finish_later(r);
+    return respond(r);
+}
+
+/* Run the request, and answer it now or set it aside. */
+static enum MHD_Result run(http_req *r)
+{
+    dispatch(r);
+    return r->later ? set_aside(r) : respond(r);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -534,11 +629,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
          * DISCARD_LIMIT the answer goes at once and the connection closes. */
         if (r->discarded <= DISCARD_LIMIT)
             return MHD_YES;
-        dispatch(r);
+        return run(r);
+    }
+    if (r->suspended) { /* resumed: answered */
+        r->suspended = false;
+        finish_later(r);
         return respond(r);
     }
-    dispatch(r);
-    return respond(r);
+    return run(r);
 }
 
 static void request_free(http_req *r)
@@ -554,6 +652,7 @@ static void request_free(http_req *r)
     for (int i = 0; i < r->nrecords; i++)
         free(r->records[i]);
     free(r->audit_detail);
+    pthread_mutex_destroy(&r->lock);
     free(r);
 }
 
@@ -691,7 +790,8 @@ limes_rc limes_server_start(limes_store *store, const limes_server_config *cfg,
         server_free(srv);
         return rc;
     }
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+                     MHD_ALLOW_SUSPEND_RESUME;
     if (srv->tls)
         flags |= MHD_USE_TLS;
     struct MHD_OptionItem opts[] = {
@@ -730,6 +830,8 @@ void limes_server_stop(limes_server *srv)
         close(fd);
     for (int i = 0; i < 1000 && atomic_load(&srv->inflight) > 0; i++)
         usleep(10000);
+    while (atomic_load(&srv->later) > 0) /* a suspended connection must be resumed first */
+        usleep(1000);
     MHD_stop_daemon(srv->mhd);
     server_free(srv);
 }

@@ -37,6 +37,7 @@ struct limes_server {
     char *tls_cert, *tls_key;
     unsigned port;
     atomic_int inflight;
+    atomic_int later; /* requests handed on (http_later) and not answered yet */
     int64_t started_ms;
     struct metrics metrics;
 };

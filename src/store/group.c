@@ -32,6 +32,16 @@
  * because the machine runs slowly - the batches grow by themselves and
  * each check's share of the write shrinks.
  *
+ * Without waiting (store_write_async).  A caller that must not sleep - an
+ * HTTP pool thread serving fifty other connections - queues its job with a
+ * function to call once the job is durable, and goes on.  The group's own
+ * writer thread, started with the first such job, leads the batches nobody
+ * else leads, and settles what was written without waiting: it waits for
+ * the disk once for all of them, calls each job's function, and frees the
+ * job.  While it waits, new jobs queue: the next batch holds them all.  So
+ * at a steady 1,000 checks/s the waiting costs nobody a thread, and the
+ * batches can be gathered longer than a caller could afford to sleep.
+ *
  * A failing job fails alone: the batch is rolled back and each of its jobs
  * is run again in a transaction of its own.  Jobs are therefore written to
  * be run again from the start (they set every output each time), and they
@@ -50,10 +60,13 @@
 #define GROUP_MAX 64
 #define GATHER_US 1000 /* longest a leader waits for announced writes, by default */
 
-/* A job waiting in the queue, on its caller's stack. */
+/* A job waiting in the queue: on its caller's stack, or, when it has a
+ * `then` (store_write_async), the group's, freed once settled. */
 struct job {
     store_job_fn fn;
     void *arg;
+    store_done_fn then; /* NULL: the caller waits in store_group_write */
+    void *then_arg;
     limes_rc rc;
     limes_error err;
     uint64_t ticket;
@@ -66,11 +79,17 @@ struct store_group {
     pthread_mutex_t lock;
     pthread_cond_t done;    /* a batch was written */
     pthread_cond_t arrived; /* a job queued, or an announced write was withdrawn */
+    pthread_cond_t wake;    /* work for the writer thread, or time to stop */
     struct job *head, *tail;
     size_t queued;
     size_t expected; /* announced writes not yet queued */
     long gather_us;  /* longest a leader waits for them */
     bool writing;    /* a leader is gathering or writing a batch */
+    struct job *written; /* store_write_async's jobs written, to be settled */
+    limes_store *store;  /* the writer thread's */
+    pthread_t writer;
+    bool writer_running;
+    bool stopping;
 };
 
 /* The group this thread announced a write to (one at most). */
@@ -87,6 +106,7 @@ struct store_group *store_group_new(void)
     pthread_mutex_init(&g->lock, NULL);
     pthread_cond_init(&g->done, NULL);
     pthread_cond_init(&g->arrived, &monotonic);
+    pthread_cond_init(&g->wake, NULL);
     pthread_condattr_destroy(&monotonic);
     g->gather_us = GATHER_US;
     return g;
@@ -96,9 +116,16 @@ void store_group_free(struct store_group *g)
 {
     if (!g)
         return;
+    pthread_mutex_lock(&g->lock);
+    g->stopping = true; /* the writer settles every job queued, then ends */
+    pthread_cond_signal(&g->wake);
+    pthread_mutex_unlock(&g->lock);
+    if (g->writer_running)
+        pthread_join(g->writer, NULL);
     pthread_mutex_destroy(&g->lock);
     pthread_cond_destroy(&g->done);
     pthread_cond_destroy(&g->arrived);
+    pthread_cond_destroy(&g->wake);
     free(g);
 }
 
@@ -217,7 +244,9 @@ static void gather(struct store_group *g)
             break;
 }
 
-/* Write one batch (called and returns with g->lock held). */
+/* Write one batch (called and returns with g->lock held).  Waiting
+ * callers' jobs are done; store_write_async's go to the writer thread to
+ * be settled. */
 static void lead_batch(struct store_group *g, limes_store *s)
 {
     struct job *batch[GROUP_MAX];
@@ -227,10 +256,105 @@ static void lead_batch(struct store_group *g, limes_store *s)
     pthread_mutex_unlock(&g->lock);
     write_batch(s, batch, n);
     pthread_mutex_lock(&g->lock);
-    for (size_t i = 0; i < n; i++)
-        batch[i]->done = true;
+    for (size_t i = 0; i < n; i++) {
+        if (batch[i]->then) {
+            batch[i]->next = g->written;
+            g->written = batch[i];
+        } else {
+            batch[i]->done = true;
+        }
+    }
     g->writing = false;
     pthread_cond_broadcast(&g->done);
+    pthread_cond_signal(&g->wake);
+}
+
+/* Queue j (g->lock held). */
+static void enqueue(struct store_group *g, struct job *j)
+{
+    if (g->tail)
+        g->tail->next = j;
+    else
+        g->head = j;
+    g->tail = j;
+    g->queued++;
+    withdraw(g); /* the announced write is here (a no-op if there was none) */
+    pthread_cond_broadcast(&g->arrived);
+    pthread_cond_signal(&g->wake);
+}
+
+/* Wait once for the disk to hold every written job of `list`, then tell
+ * each its outcome and free it. */
+static void settle_written(limes_store *s, struct job *list)
+{
+    uint64_t upto = 0;
+    for (struct job *j = list; j; j = j->next)
+        if (!j->rc && j->ticket > upto)
+            upto = j->ticket;
+    limes_error werr = {0};
+    limes_rc wrc = store_wait_durable(s, upto, &werr);
+    while (list) {
+        struct job *j = list;
+        list = j->next;
+        if (!j->rc && wrc) {
+            j->rc = wrc;
+            j->err = werr;
+        }
+        j->then(j->then_arg, j->rc, &j->err);
+        free(j);
+    }
+}
+
+/* The writer thread: leads the batches nobody else leads, and settles
+ * store_write_async's jobs; ends once stopping and nothing is left. */
+static void *writer_main(void *arg)
+{
+    struct store_group *g = arg;
+    pthread_mutex_lock(&g->lock);
+    for (;;) {
+        if (g->written) {
+            struct job *list = g->written;
+            g->written = NULL;
+            pthread_mutex_unlock(&g->lock);
+            settle_written(g->store, list);
+            pthread_mutex_lock(&g->lock);
+        } else if (g->head && !g->writing) {
+            lead_batch(g, g->store);
+        } else if (g->stopping && !g->head && !g->writing) {
+            break;
+        } else {
+            pthread_cond_wait(&g->wake, &g->lock);
+        }
+    }
+    pthread_mutex_unlock(&g->lock);
+    return NULL;
+}
+
+void store_group_write_async(struct store_group *g, limes_store *s, store_job_fn fn,
+                             void *arg, store_done_fn then, void *then_arg)
+{
+    struct job *j = calloc(1, sizeof *j);
+    limes_error err = {0};
+    if (!j) {
+        limes_fail(&err, LIMES_NOMEM, "", "out of memory queueing a write");
+        then(then_arg, LIMES_NOMEM, &err);
+        return;
+    }
+    *j = (struct job){.fn = fn, .arg = arg, .then = then, .then_arg = then_arg};
+    pthread_mutex_lock(&g->lock);
+    if (!g->writer_running) {
+        g->store = s;
+        g->writer_running = pthread_create(&g->writer, NULL, writer_main, g) == 0;
+    }
+    if (!g->writer_running || g->stopping) {
+        pthread_mutex_unlock(&g->lock);
+        free(j);
+        limes_fail(&err, LIMES_UNAVAILABLE, "", "the store's writer is not running");
+        then(then_arg, LIMES_UNAVAILABLE, &err);
+        return;
+    }
+    enqueue(g, j);
+    pthread_mutex_unlock(&g->lock);
 }
 
 limes_rc store_group_write(struct store_group *g, limes_store *s, store_job_fn fn, void *arg,
@@ -238,14 +362,7 @@ limes_rc store_group_write(struct store_group *g, limes_store *s, store_job_fn f
 {
     struct job mine = {.fn = fn, .arg = arg};
     pthread_mutex_lock(&g->lock);
-    if (g->tail)
-        g->tail->next = &mine;
-    else
-        g->head = &mine;
-    g->tail = &mine;
-    g->queued++;
-    withdraw(g); /* the announced write is here (a no-op if there was none) */
-    pthread_cond_broadcast(&g->arrived);
+    enqueue(g, &mine);
     while (!mine.done) {
         if (g->writing || mine.taken)
             pthread_cond_wait(&g->done, &g->lock);

@@ -4,7 +4,8 @@
  * store_write_grouped (store.h) hands its jobs to.
  *
  * Memory: store_group_new's group is owned by its store and freed with it
- * (store_group_free); a job and its argument stay the caller's.
+ * (store_group_free), before the store's backend closes; a job's argument
+ * stays the caller's (until `then` is called, for store_group_write_async).
  */
 #ifndef LIMES_STORE_GROUP_H
 #define LIMES_STORE_GROUP_H
@@ -26,5 +27,11 @@ void store_group_unexpect(struct store_group *g);
  * transaction's if it could not begin or commit. */
 limes_rc store_group_write(struct store_group *g, limes_store *s, store_job_fn fn, void *arg,
                            uint64_t *ticket, limes_error *err);
+/* Queue fn(tx, arg) like store_group_write and return at once; the group's
+ * writer thread (started now if need be) calls then(then_arg, rc, err)
+ * once the job is durable or has failed.  Freeing g settles every queued
+ * job first. */
+void store_group_write_async(struct store_group *g, limes_store *s, store_job_fn fn,
+                             void *arg, store_done_fn then, void *then_arg);
 
 #endif

@@ -208,8 +208,8 @@ void limes_store_close(limes_store *s)
 {
     if (!s)
         return;
+    store_group_free(s->group); /* its writer settles what is queued, through the backend */
     s->be->close(s->impl);
-    store_group_free(s->group);
     free(s);
 }
 
@@ -280,6 +280,12 @@ limes_rc store_write_grouped(limes_store *s, store_job_fn fn, void *arg, limes_e
     uint64_t ticket = 0;
     limes_rc rc = store_group_write(s->group, s, fn, arg, &ticket, err);
     return rc ? rc : durable_or_deferred(s, ticket, err);
+}
+
+void store_write_async(limes_store *s, store_job_fn fn, void *arg, store_done_fn done,
+                       void *done_arg)
+{
+    store_group_write_async(s->group, s, fn, arg, done, done_arg);
 }
 
 void store_write_expect(limes_store *s) { store_group_expect(s->group); }

@@ -166,6 +166,18 @@ limes_rc store_write_grouped(limes_store *s, store_job_fn fn, void *arg, limes_e
  */
 void store_write_expect(limes_store *s);
 void store_write_unexpect(limes_store *s);
+/*
+ * store_write_async: store_write_grouped without waiting.  The job is
+ * queued and the call returns; done(done_arg, rc, err) is called once, on
+ * the store's writer thread, when the job's transaction is durable (rc 0)
+ * or has failed (rc and err: fn's, the transaction's or the disk's).  arg
+ * and done_arg must stay valid until then.  done runs no store call that
+ * waits for a write (it would wait for its own thread): it hands the
+ * outcome on.  limes_store_close settles every queued job first.
+ */
+typedef void (*store_done_fn)(void *done_arg, limes_rc rc, const limes_error *err);
+void store_write_async(limes_store *s, store_job_fn fn, void *arg, store_done_fn done,
+                       void *done_arg);
 /* How long a leader waits for announced writes (microseconds; 1,000 by
  * default, 0 = not at all): for tests and tuning. */
 void store_write_set_gather(limes_store *s, long us);

@@ -6,6 +6,7 @@ purge), and durability: a server killed with SIGKILL in the middle of a
 stream of crossings keeps every acknowledged one (SQLite, and PostgreSQL
 when LIMES_TEST_PG names a server)."""
 import calendar
+import json
 import os
 import pwd
 import shutil
@@ -246,6 +247,58 @@ class BorderApiTest(unittest.TestCase):
         self.assertEqual(self.post("/v1/checks", dict(body, companions="x")).status, 400)
         self.assertEqual(self.post("/v1/checks", {"mrz": "", "bcp": "TN-TUN-AIR", "direction": "entry"}).status // 100, 4)
 
+    def test_concurrent_checks_on_kept_alive_connections(self):
+        # A check's answer waits for its write on another thread while the
+        # connection is set aside: every booth gets its own answer, on a
+        # connection that stays open, and every check is audited once.
+        body = {"document": {"doc_type": "P", "issuer": "FRA", "number": "", "expiry_date": "%d-01-01" % (time.gmtime().tm_year + 5)},
+                "person": {"surname": "MARTIN", "given_names": "LUC", "birth_date": "1979-06-30",
+                           "sex": "M", "nationality": "FRA"},
+                "bcp": "TN-TUN-AIR", "direction": "entry"}
+        results, errors = {}, []
+
+        def booth(n):
+            c = self.srv.connection()
+            h = {"Authorization": "Bearer " + self.srv.tokens["officer"],
+                 "Content-Type": "application/json"}
+            try:
+                for i in range(12):
+                    number = "KA%02d%03d" % (n, i)
+                    b = dict(body, document=dict(body["document"], number=number))
+                    c.request("POST", "/v1/checks", body=json.dumps(b).encode(), headers=h)
+                    r = c.getresponse()
+                    data = json.loads(r.read())
+                    if r.status != 201:
+                        errors.append((number, r.status, data))
+                        continue
+                    results[number] = data
+                c.request("POST", "/v1/checks", body=json.dumps(dict(body, bcp="NOWHERE")).encode(),
+                          headers=h)
+                r = c.getresponse()
+                r.read()
+                if r.status != 400:
+                    errors.append(("NOWHERE", r.status))
+            except OSError as e:
+                errors.append(("connection", n, repr(e)))
+            finally:
+                c.close()
+
+        threads = [threading.Thread(target=booth, args=(n,)) for n in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        self.assertEqual(errors, [])
+        self.assertEqual(len(results), 96)
+        self.assertEqual(len({r["id"] for r in results.values()}), 96)
+        for number, r in list(results.items())[::8]:
+            stored = self.get("/v1/checks/%d" % r["id"]).json
+            self.assertEqual(stored["result"]["document"], r["document"])
+            self.assertIn(number, json.dumps(r["document"]))
+            entries = self.get("/v1/audit?record=check:%d" % r["id"], role="supervisor").json["entries"]
+            posts = [(e["action"], e["outcome"]) for e in entries if e["action"].startswith("POST")]
+            self.assertEqual(posts, [("POST /v1/checks", "201")])
+
     def test_stats_for_analysts(self):
         self.post("/v1/refusals", {"document": {"issuer": "XXC", "number": "RSTAT0001"},
                                    "bcp": "TN-RASJEDIR", "codes": ["E"], "at_ms": ms("2025-02-01")})
@@ -340,6 +393,7 @@ class DurabilityTest(unittest.TestCase):
 
     def stream_and_kill(self, srv, seconds):
         acked = {}  # traveller id -> acknowledged crossing ids
+        checks = self.checks = set()  # acknowledged check ids
         lock = threading.Lock()
         stop = threading.Event()
 
@@ -358,6 +412,18 @@ class DurabilityTest(unittest.TestCase):
                     with lock:
                         acked.setdefault(r.json["traveller_id"], set()).add(r.json["id"])
                     i += 1
+                elif r.status >= 500:
+                    return
+                # a first-line check, answered once its write is durable
+                # (the server's thread does not wait for it: http_later)
+                body = {k: body[k] for k in ("person", "document", "bcp", "direction")}
+                try:
+                    r = srv.request("POST", "/v1/checks", body, role="officer")
+                except OSError:
+                    return
+                if r.status == 201:
+                    with lock:
+                        checks.add(r.json["id"])
                 elif r.status >= 500:
                     return
 
@@ -389,6 +455,10 @@ class DurabilityTest(unittest.TestCase):
             self.assertEqual(r.status, 200)
             stored = {c["id"] for c in r.json["crossings"]}
             self.assertEqual(ids - stored, set(), "acknowledged crossings lost")
+        self.assertGreater(len(self.checks), 10, "too few checks acknowledged before the kill")
+        for cid in self.checks:
+            self.assertEqual(srv.request("GET", "/v1/checks/%d" % cid, role="officer").status, 200,
+                             "acknowledged check %d lost" % cid)
         return total
 
     def run_on(self, db):
@@ -396,8 +466,8 @@ class DurabilityTest(unittest.TestCase):
         try:
             acked = self.stream_and_kill(srv, 0.3)
             total = self.check_survivors(srv, acked)
-            print("durability on %s: %d acknowledged crossings, all present after SIGKILL"
-                  % (db.split("?")[0], total), file=sys.stderr)
+            print("durability on %s: %d acknowledged crossings and %d checks, all present "
+                  "after SIGKILL" % (db.split("?")[0], total, len(self.checks)), file=sys.stderr)
         finally:
             srv.cleanup()
 

@@ -692,6 +692,97 @@ static void test_grouped_writes(void)
     }
 }
 
+/* ---- writes without waiting (store_write_async) ---- */
+
+struct async_jobs {
+    pthread_mutex_t lock;
+    pthread_cond_t all_done;
+    int pending;
+    int64_t syncs_at_done[8]; /* SQLite: WAL syncs made when each job was told */
+    limes_rc rc[8];
+    char message[8][256];
+    pthread_t thread[8]; /* the thread each was told on */
+};
+
+struct async_job {
+    struct async_jobs *set;
+    int index;
+    struct grouped_job job;
+};
+
+static limes_rc async_insert(store_tx *tx, void *arg, limes_error *err)
+{
+    return grouped_insert(tx, &((struct async_job *)arg)->job, err);
+}
+
+static void async_done(void *arg, limes_rc rc, const limes_error *err)
+{
+    struct async_job *a = arg;
+    struct async_jobs *set = a->set;
+    int64_t commits = 0, syncs = 0;
+    if (!on_pg)
+        store_sqlite_counts(&commits, &syncs);
+    pthread_mutex_lock(&set->lock);
+    set->rc[a->index] = rc;
+    snprintf(set->message[a->index], sizeof set->message[0], "%s", rc ? err->message : "");
+    set->syncs_at_done[a->index] = syncs;
+    set->thread[a->index] = pthread_self();
+    if (--set->pending == 0)
+        pthread_cond_signal(&set->all_done);
+    pthread_mutex_unlock(&set->lock);
+}
+
+static void test_async_writes(void)
+{
+    struct async_jobs set = {.lock = PTHREAD_MUTEX_INITIALIZER,
+                             .all_done = PTHREAD_COND_INITIALIZER,
+                             .pending = 8};
+    struct async_job jobs[8];
+    int64_t commits0 = 0, syncs0 = 0;
+    if (!on_pg)
+        store_sqlite_counts(&commits0, &syncs0);
+    for (int i = 0; i < 8; i++) {
+        jobs[i] = (struct async_job){.set = &set, .index = i,
+                                     .job = {.value = i == 5 ? 0 : 400 + i}};
+        store_write_async(store, async_insert, &jobs[i], async_done, &jobs[i]);
+    }
+    pthread_mutex_lock(&set.lock);
+    while (set.pending)
+        pthread_cond_wait(&set.all_done, &set.lock);
+    pthread_mutex_unlock(&set.lock);
+    for (int i = 0; i < 8; i++) {
+        CHECK(!pthread_equal(set.thread[i], pthread_self())); /* told on the writer thread */
+        if (i == 5) { /* NULL refused: this one fails, alone, with its reason */
+            CHECK(set.rc[i] != LIMES_OK);
+            CHECK(set.message[i][0] != '\0');
+            continue;
+        }
+        CHECK_INT(set.rc[i], LIMES_OK);
+        CHECK(jobs[i].job.id > 0);
+        if (!on_pg) /* told only once a sync covered the commit */
+            CHECK(set.syncs_at_done[i] > syncs0);
+    }
+    CHECK_INT(store_count(store, "SELECT count(*) FROM grouped_t WHERE v BETWEEN 400 AND 407"), 7);
+
+    /* closing the store settles what is still queued */
+    limes_store *other;
+    limes_error err = {0};
+    CHECK_INT(limes_store_open(db_path, &other, &err), LIMES_OK);
+    struct async_jobs late = {.lock = PTHREAD_MUTEX_INITIALIZER,
+                              .all_done = PTHREAD_COND_INITIALIZER,
+                              .pending = 4};
+    struct async_job more[4];
+    for (int i = 0; i < 4; i++) {
+        more[i] = (struct async_job){.set = &late, .index = i, .job = {.value = 500 + i}};
+        store_write_async(other, async_insert, &more[i], async_done, &more[i]);
+    }
+    limes_store_close(other);
+    CHECK_INT(late.pending, 0);
+    for (int i = 0; i < 4; i++)
+        CHECK_INT(late.rc[i], LIMES_OK);
+    CHECK_INT(store_count(store, "SELECT count(*) FROM grouped_t WHERE v BETWEEN 500 AND 503"), 4);
+}
+
 #ifdef LIMES_HAVE_PG
 /* Run sql on c; the first column of the first row (or "") into out. */
 static bool pq_run(PGconn *c, const char *sql, char *out, size_t n)
@@ -774,6 +865,7 @@ int main(int argc, char **argv)
     RUN(test_insert_id);
     RUN(test_check_value_lists);
     RUN(test_grouped_writes);
+    RUN(test_async_writes);
 #ifdef LIMES_HAVE_PG
     if (on_pg)
         RUN(test_joined_orphans_resolved);
