@@ -87,7 +87,10 @@
  * before (the checkpointer connection is synchronous=FULL).  Without group
  * sync (no WAL file) SQLite's automatic checkpoint stays.  If writers
  * outpace it (the WAL reaches CHECKPOINT_BEHIND pages), the committer
- * checkpoints itself, as before.
+ * checkpoints itself, as before.  Under steady writes beside steady reads
+ * a PASSIVE run never lets the WAL restart, so the checkpointer finishes
+ * each run holding writers off for a moment (checkpoint_once): otherwise
+ * that committer's checkpoint came every ~0.6 s at 1,000 checks/s.
  * Commits and syncs are counted (store_sqlite_counts, sqlite_sync.h) for
  * tests and metrics; a commit counts when written under the group sync.
  */
@@ -110,6 +113,9 @@
 #define WRITE_WAIT_S 10 /* as the busy timeout */
 #define CHECKPOINT_PAGES 1000 /* WAL pages written per background checkpoint (SQLite's own) */
 #define CHECKPOINT_BEHIND 4000  /* WAL pages at which the committer checkpoints itself */
+#define CATCH_UP_FRAMES 400 /* frames left after a background run that it finishes, writers held */
+#define CATCH_UP_WAIT_MS 5  /* how long it then waits for readers of older frames */
+#define CATCH_UP_ATTEMPTS 4 /* and how often it tries, if they outlast the wait */
 
 struct cached_stmt {
     char *sql;
@@ -164,6 +170,7 @@ struct pool {
 
 static atomic_llong durable_commits, wal_syncs; /* process-wide, for store_sqlite_counts */
 static atomic_llong checkpoints;              /* background checkpoint runs, likewise */
+static atomic_llong committer_checkpoints;    /* run by a committer, writers waiting */
 
 enum control { CTL_BEGIN, CTL_BEGIN_WRITE, CTL_COMMIT, CTL_ROLLBACK };
 static const char *const control_sql[] = {"BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"};
@@ -296,10 +303,46 @@ static void open_group_sync(struct pool *p)
     p->sync.fd = fd;
 }
 
+/*
+ * One background checkpoint.  PASSIVE first: it copies what no reader
+ * still needs and never waits for a lock, so writers go on.  But frames
+ * they add meanwhile keep the WAL from restarting (SQLite rewinds it only
+ * when a writer finds every frame copied), so alone it never caught up
+ * under steady load: the WAL reached CHECKPOINT_BEHIND every ~0.6 s at
+ * 1,000 checks/s and a committer checkpointed 4,000 pages with every
+ * writer waiting, tens of milliseconds (strace beside slow answers,
+ * bench/RESULTS.md, session 8).  So when it has caught up but for a few
+ * frames, it holds writers off for a moment and finishes with RESTART:
+ * the rest is copied, old readers get CATCH_UP_WAIT_MS to finish, and the
+ * next writer starts the WAL from its beginning.  If one outlasts the wait
+ * (a descheduled thread on a busy machine), writers go on for a moment and
+ * it tries again, a few times.
+ */
+static void checkpoint_once(struct pool *p)
+{
+    sqlite3 *db = p->ckpt.db;
+    for (int attempt = 0; attempt < CATCH_UP_ATTEMPTS; attempt++) {
+        int frames = 0, copied = 0;
+        int rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
+        atomic_fetch_add(&checkpoints, 1);
+        if (rc != SQLITE_OK || frames - copied > CATCH_UP_FRAMES)
+            return; /* far behind: the next run, CHECKPOINT_PAGES later, goes on */
+        pthread_mutex_lock(&p->write_lock);
+        rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+        pthread_mutex_unlock(&p->write_lock);
+        if (rc != SQLITE_BUSY)
+            return;
+        /* a reader of older frames outlasted the wait (a busy machine):
+           let writers go on a moment, then try again */
+        nanosleep(&(struct timespec){0, CATCH_UP_WAIT_MS * 1000000L}, NULL);
+    }
+}
+
 /* Run a checkpoint each time wal_grew says one is due, until stopped. */
 static void *checkpoint_loop(void *arg)
 {
-    struct checkpointer *k = arg;
+    struct pool *p = arg;
+    struct checkpointer *k = &p->ckpt;
     pthread_mutex_lock(&k->lock);
     for (;;) {
         while (!k->due && !k->stop)
@@ -308,9 +351,7 @@ static void *checkpoint_loop(void *arg)
             break;
         k->due = false;
         pthread_mutex_unlock(&k->lock);
-        /* PASSIVE: copies what no reader still needs, never waits for a lock */
-        sqlite3_wal_checkpoint_v2(k->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-        atomic_fetch_add(&checkpoints, 1);
+        checkpoint_once(p);
         pthread_mutex_lock(&k->lock);
     }
     pthread_mutex_unlock(&k->lock);
@@ -329,6 +370,7 @@ static int wal_grew(void *arg, sqlite3 *db, const char *name, int pages)
     struct checkpointer *k = arg;
     if (pages >= CHECKPOINT_BEHIND) {
         sqlite3_wal_checkpoint(db, name);
+        atomic_fetch_add(&committer_checkpoints, 1);
         return SQLITE_OK;
     }
     if (pages < CHECKPOINT_PAGES)
@@ -357,9 +399,10 @@ static void start_checkpointer(struct pool *p, const char *path)
         return;
     }
     p->ckpt.db = c.db;
+    sqlite3_busy_timeout(c.db, CATCH_UP_WAIT_MS); /* RESTART waits no longer, writers held */
     for (int i = 0; i < 4; i++)
         sqlite3_finalize(c.control[i]);
-    if (pthread_create(&p->ckpt.thread, NULL, checkpoint_loop, &p->ckpt) != 0) {
+    if (pthread_create(&p->ckpt.thread, NULL, checkpoint_loop, p) != 0) {
         sqlite3_close(p->ckpt.db);
         p->ckpt.db = NULL;
         return;
@@ -558,6 +601,7 @@ static limes_rc sq_wait_durable(void *impl, uint64_t ticket, limes_error *err)
 }
 
 int64_t store_sqlite_checkpoints(void) { return atomic_load(&checkpoints); }
+int64_t store_sqlite_committer_checkpoints(void) { return atomic_load(&committer_checkpoints); }
 
 void store_sqlite_counts(int64_t *commits, int64_t *syncs)
 {

@@ -14,5 +14,8 @@
 void store_sqlite_counts(int64_t *commits, int64_t *syncs);
 /* Checkpoints run by the background checkpointers (process-wide total). */
 int64_t store_sqlite_checkpoints(void);
+/* Checkpoints a committer ran itself because the WAL had fallen
+ * CHECKPOINT_BEHIND pages behind, every writer waiting (process-wide). */
+int64_t store_sqlite_committer_checkpoints(void);
 
 #endif

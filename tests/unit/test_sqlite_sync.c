@@ -12,10 +12,13 @@
  * reopening.  Checkpoints run in the background: writing well past the
  * WAL's checkpoint size wakes the checkpointer, the WAL file stays far
  * smaller than what was written (it restarted), and every row is there
- * after reopening.  The database lives in /var/tmp (a disk, not tmpfs) so
+ * after reopening; and beside a writer that never pauses and readers that
+ * never stop, the checkpointer still gets the WAL restarted, so no
+ * committer has to checkpoint it.  The database lives in /var/tmp (a disk, not tmpfs) so
  * that a sync takes the disk's time and concurrent commits meet.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -306,6 +309,57 @@ static void test_checkpoints_in_background(void)
     limes_store_close(store);
 }
 
+static atomic_bool readers_stop;
+
+/* Short read transactions, one after another, until readers_stop. */
+static void *keep_reading(void *arg)
+{
+    long n = 0;
+    while (!atomic_load(&readers_stop)) {
+        store_val v[1] = {sv_int(n++ % BLOB_COMMITS)};
+        store_tx *tx;
+        if (store_begin(store, false, &tx, NULL) != LIMES_OK)
+            continue;
+        json_t *rows = NULL;
+        store_query_json(tx, "SELECT length(body) FROM blob_test WHERE i = $1", v, 1, &rows, NULL);
+        json_decref(rows);
+        store_rollback(tx);
+    }
+    return arg;
+}
+
+/* Under a writer that never pauses and readers that never stop, the
+ * background checkpointer still gets the WAL restarted (it finishes each
+ * run holding writers off for a moment): no committer has to checkpoint
+ * thousands of pages with every writer waiting. */
+static void test_wal_restarts_under_steady_load(void)
+{
+    limes_error err = {0};
+    CHECK_INT(limes_store_open(db_path, &store, &err), LIMES_OK);
+    atomic_store(&readers_stop, false);
+    pthread_t readers[2];
+    for (int i = 0; i < 2; i++)
+        pthread_create(&readers[i], NULL, keep_reading, NULL);
+    int64_t forced = store_sqlite_committer_checkpoints();
+    int64_t runs = store_sqlite_checkpoints();
+    int failures = 0;
+    for (int i = 0; i < BLOB_COMMITS; i++) {
+        store_val v[1] = {sv_int(i)};
+        failures += insert("UPDATE blob_test SET body = upper(body) WHERE i = $1", v, 1) != LIMES_OK;
+    }
+    atomic_store(&readers_stop, true);
+    for (int i = 0; i < 2; i++)
+        pthread_join(readers[i], NULL);
+    forced = store_sqlite_committer_checkpoints() - forced;
+    runs = store_sqlite_checkpoints() - runs;
+    fprintf(stderr, "  %d commits beside readers: %lld background checkpoints, %lld by a committer\n",
+            BLOB_COMMITS, (long long)runs, (long long)forced);
+    CHECK_INT(failures, 0);
+    CHECK(runs > 0);
+    CHECK_INT(forced, 0);
+    limes_store_close(store);
+}
+
 int main(void)
 {
     snprintf(db_path, sizeof db_path, "/var/tmp/limes-test-sqlite-sync-%d.db", (int)getpid());
@@ -313,6 +367,7 @@ int main(void)
     RUN(test_concurrent_commits_share_syncs);
     RUN(test_reads_do_not_sync);
     RUN(test_checkpoints_in_background);
+    RUN(test_wal_restarts_under_steady_load);
     RUN(test_concurrent_audit_appends_chain);
     RUN(test_deferred_commits_sync_once);
     RUN(test_deferred_commits_with_audit);
