@@ -142,8 +142,13 @@ static void render_engine(http_req *r, buf *out)
                "limes_store_durable_commits_total %lld\n"
                "# TYPE limes_store_wal_syncs_total counter\nlimes_store_wal_syncs_total %lld\n"
                "# HELP limes_store_checkpoints_total WAL checkpoints run in the background.\n"
-               "# TYPE limes_store_checkpoints_total counter\nlimes_store_checkpoints_total %lld\n",
-               (long long)commits, (long long)syncs, (long long)store_sqlite_checkpoints());
+               "# TYPE limes_store_checkpoints_total counter\nlimes_store_checkpoints_total %lld\n"
+               "# HELP limes_store_committer_checkpoints_total WAL checkpoints a committer ran "
+               "itself, every writer waiting (the background fell behind).\n"
+               "# TYPE limes_store_committer_checkpoints_total counter\n"
+               "limes_store_committer_checkpoints_total %lld\n",
+               (long long)commits, (long long)syncs, (long long)store_sqlite_checkpoints(),
+               (long long)store_sqlite_committer_checkpoints());
 }
 
 limes_rc metrics_render(http_req *r, buf *out)

@@ -189,6 +189,7 @@ class ScreenTest(unittest.TestCase):
         self.assertLessEqual(values["limes_store_wal_syncs_total"],
                              values["limes_store_durable_commits_total"])
         self.assertIn("limes_store_checkpoints_total", values)  # none due in so small a WAL
+        self.assertEqual(values.get("limes_store_committer_checkpoints_total"), 0)
 
     def test_api_batch(self):
         body = {"travellers": [{"name": "Lina Mansour", "dob": "2015"}, {"name": ""},
