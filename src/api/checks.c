@@ -73,38 +73,35 @@ static void check_done(void *arg, limes_rc rc, const limes_error *err, json_t *o
  * meanwhile. */
 static int post_checks(http_req *r)
 {
-    struct check_call *call = calloc(1, sizeof *call);
-    if (!call)
-        return http_problem(r, LIMES_NOMEM, "", "out of memory");
-    limes_check_in *in = &call->in;
+    limes_check_in in = {0};
+    int64_t companions[MAX_COMPANIONS];
     json_t *travel = json_object_get(http_body_json(r), "travel");
-    if (travel && !json_is_object(travel)) {
-        free(call);
+    if (travel && !json_is_object(travel))
         return http_problem(r, LIMES_INVALID, "travel", "travel must be an object");
-    }
-    if (!http_body_str(r, "mrz", false, 1024, &in->mrz) || !api_body_person(r, &in->person) ||
-        !api_body_document(r, &in->doc) || !http_body_str(r, "bcp", true, 16, &in->bcp_code) ||
-        !http_body_str(r, "direction", true, 8, &in->direction) ||
-        !http_body_int(r, "at_ms", false, 0, INT64_MAX, &in->at_ms) ||
-        !body_companions(r, call->companions, &in->ncompanions)) {
-        free(call);
+    if (!http_body_str(r, "mrz", false, 1024, &in.mrz) || !api_body_person(r, &in.person) ||
+        !api_body_document(r, &in.doc) || !http_body_str(r, "bcp", true, 16, &in.bcp_code) ||
+        !http_body_str(r, "direction", true, 8, &in.direction) ||
+        !http_body_int(r, "at_ms", false, 0, INT64_MAX, &in.at_ms) ||
+        !body_companions(r, companions, &in.ncompanions))
         return http_status(r);
-    }
-    in->companions = call->companions;
-    in->travel_mode = json_string_value(json_object_get(travel, "mode"));
-    in->travel_ref = json_string_value(json_object_get(travel, "ref"));
-    if ((in->travel_mode && strlen(in->travel_mode) > 16) ||
-        (in->travel_ref && strlen(in->travel_ref) > 64)) {
-        free(call);
+    in.travel_mode = json_string_value(json_object_get(travel, "mode"));
+    in.travel_ref = json_string_value(json_object_get(travel, "ref"));
+    if ((in.travel_mode && strlen(in.travel_mode) > 16) ||
+        (in.travel_ref && strlen(in.travel_ref) > 64))
         return http_problem(r, LIMES_INVALID, "travel", "travel mode or reference too long");
-    }
-    in->officer = http_who(r)->username;
+    in.officer = http_who(r)->username;
     /* The request's audit entry commits with the check (records check:ID
      * and traveller:ID, detail the decision aid): one write, not two. */
-    in->audit = http_audit_entry(r, 201);
+    in.audit = http_audit_entry(r, 201);
+    struct check_call *call = malloc(sizeof *call);
+    if (!call)
+        return http_problem(r, LIMES_NOMEM, "", "out of memory");
     call->r = r;
+    call->in = in;
+    memcpy(call->companions, companions, in.ncompanions * sizeof *companions);
+    call->in.companions = call->companions;
     http_later(r);
-    limes_check_start(http_store(r), in, check_done, call);
+    limes_check_start(http_store(r), &call->in, check_done, call);
     return 0;
 }
 
