@@ -345,6 +345,8 @@ void store_group_write_async(struct store_group *g, limes_store *s, store_job_fn
     if (!g->writer_running) {
         g->store = s;
         g->writer_running = pthread_create(&g->writer, NULL, writer_main, g) == 0;
+        if (g->writer_running) /* named in top, perf and /proc (else: its creator's name) */
+            pthread_setname_np(g->writer, "limes-writer");
     }
     if (!g->writer_running || g->stopping) {
         pthread_mutex_unlock(&g->lock);

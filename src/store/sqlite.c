@@ -407,6 +407,7 @@ static void start_checkpointer(struct pool *p, const char *path)
         p->ckpt.db = NULL;
         return;
     }
+    pthread_setname_np(p->ckpt.thread, "limes-checkpoint");
     for (int i = 0; i < p->n; i++)
         sqlite3_wal_hook(p->conns[i].db, wal_grew, &p->ckpt);
 }
