@@ -5,6 +5,7 @@
  * refusals with code tables, detections, batches and the retention purge.
  * Runs on SQLite; with --pg on a fresh PostgreSQL database (LIMES_TEST_PG).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <signal.h>
@@ -436,6 +437,76 @@ static void load_lists(void)
     memset(&rep, 0, sizeof rep);
     CHECK_INT(limes_lists_import_buffer(store, "national-docs", "csv-documents", docs,
                                         strlen(docs), "test", NULL, &rep, &err), LIMES_OK);
+}
+
+/* What limes_check_start's done was told, and on which thread. */
+struct started {
+    pthread_mutex_t lock;
+    pthread_cond_t told;
+    bool done;
+    limes_rc rc;
+    json_t *out;
+    char *text;
+    pthread_t thread;
+};
+
+static void started_done(void *arg, limes_rc rc, const limes_error *err, json_t *out,
+                         char *text)
+{
+    struct started *st = arg;
+    pthread_mutex_lock(&st->lock);
+    st->rc = rc;
+    st->out = out;
+    st->text = text;
+    st->thread = pthread_self();
+    st->done = true;
+    CHECK(rc == LIMES_OK || (err && err->message[0]));
+    pthread_cond_signal(&st->told);
+    pthread_mutex_unlock(&st->lock);
+}
+
+/* The check answered later (what the server runs): a check that fails
+ * before its write is told at once, on the caller's thread; one that is
+ * written is told on the store's writer thread, its row stored, its text
+ * the answer. */
+static void test_check_started_answers_later(void)
+{
+    limes_check_in bad = fields("GBLATER01", "GBR", "1985-03-01", "2025-06-01");
+    bad.bcp_code = "NOWHERE";
+    bad.direction = "entry";
+    struct started st = {.lock = PTHREAD_MUTEX_INITIALIZER, .told = PTHREAD_COND_INITIALIZER};
+    limes_check_start(store, &bad, started_done, &st);
+    CHECK(st.done); /* before limes_check_start returned */
+    CHECK(st.rc != LIMES_OK);
+    CHECK(st.out == NULL && st.text == NULL);
+    CHECK(pthread_equal(st.thread, pthread_self()));
+
+    limes_check_in in = fields("GBLATER02", "GBR", "1985-03-01", "2025-06-01");
+    in.bcp_code = "TN-TUN-AIR";
+    in.direction = "entry";
+    in.officer = "amira";
+    struct started ok = {.lock = PTHREAD_MUTEX_INITIALIZER, .told = PTHREAD_COND_INITIALIZER};
+    limes_check_start(store, &in, started_done, &ok);
+    pthread_mutex_lock(&ok.lock);
+    while (!ok.done)
+        pthread_cond_wait(&ok.told, &ok.lock);
+    pthread_mutex_unlock(&ok.lock);
+    CHECK_INT(ok.rc, LIMES_OK);
+    CHECK(!pthread_equal(ok.thread, pthread_self()));
+    if (!ok.out)
+        return;
+    char *dumped = json_dumps(ok.out, JSON_COMPACT);
+    CHECK_STR(ok.text ? ok.text : "", dumped);
+    free(dumped);
+    json_t *stored;
+    limes_error err = {0};
+    CHECK_INT(limes_check_get(store, check_id(ok.out), &stored, &err), LIMES_OK);
+    if (stored) {
+        CHECK_STR(json_string_value(json_object_get(stored, "aid")), aid(ok.out));
+        json_decref(stored);
+    }
+    json_decref(ok.out);
+    free(ok.text);
 }
 
 static void test_check_clear_then_admit_once(void)
@@ -1118,6 +1189,7 @@ int main(int argc, char **argv)
     RUN(test_bulk_survives_sigkill);
     RUN(test_store_types);
     RUN(test_check_clear_then_admit_once);
+    RUN(test_check_started_answers_later);
     RUN(test_check_audited_in_its_transaction);
     RUN(test_check_mrz_expired_is_stop);
     RUN(test_check_watchlist_hits_are_stop);
