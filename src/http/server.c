@@ -470,24 +470,13 @@ static void dispatch(http_req *r)
         ok = parse_body(r, rt->flags);
     if (ok) {
         int status = rt->fn(r);
-        if (r->later) { /* finish_later completes it, once answered */
+        if (r->later) { /* respond_later completes it, once answered */
             r->not_durable = !deferred_durable(r);
             return;
         }
         if (!r->status)
             http_problem(r, LIMES_INTERNAL, "", "handler gave no answer (status %d)", status);
     }
-    audit_unless_written(r);
-    end_deferred(r);
-}
-
-/* The request answered later, on the pool thread again: its audit entry,
- * unless the handler's work stored it, made durable before the answer. */
-static void finish_later(http_req *r)
-{
-    if (r->not_durable && r->status < 400)
-        http_problem(r, LIMES_UNAVAILABLE, "", "the records could not be made durable");
-    limes_store_defer_begin(r->srv->store);
     audit_unless_written(r);
     end_deferred(r);
 }
@@ -536,6 +525,18 @@ static enum MHD_Result respond(http_req *r)
     enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     return ret;
+}
+
+/* The request answered later, on the pool thread again: its audit entry,
+ * unless the handler's work stored it, made durable, then the answer. */
+static enum MHD_Result respond_later(http_req *r)
+{
+    if (r->not_durable && r->status < 400)
+        http_problem(r, LIMES_UNAVAILABLE, "", "the records could not be made durable");
+    limes_store_defer_begin(r->srv->store);
+    audit_unless_written(r);
+    end_deferred(r);
+    return respond(r);
 }
 
 static void client_address(http_req *r)
@@ -594,10 +595,7 @@ static enum MHD_Result set_aside(http_req *r)
         r->suspended = true;
     }
     pthread_mutex_unlock(&r->lock);
-    if (!answered)
-        return MHD_YES;
-    finish_later(r);
-    return respond(r);
+    return answered ? respond_later(r) : MHD_YES;
 }
 
 /* Run the request, and answer it now or set it aside. */
@@ -633,8 +631,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (r->suspended) { /* resumed: answered */
         r->suspended = false;
-        finish_later(r);
-        return respond(r);
+        return respond_later(r);
     }
     return run(r);
 }

@@ -165,7 +165,7 @@ void store_group_unexpect(struct store_group *g)
     pthread_mutex_unlock(&g->lock);
 }
 
-static void settle(struct job *const *jobs, size_t n, limes_rc rc, const limes_error *err,
+static void set_outcome(struct job *const *jobs, size_t n, limes_rc rc, const limes_error *err,
                    uint64_t ticket)
 {
     for (size_t i = 0; i < n; i++) {
@@ -189,7 +189,7 @@ static void write_batch(limes_store *s, struct job *const *jobs, size_t n)
     }
     limes_rc rc = store_begin(s, true, &tx, &err);
     if (rc) {
-        settle(jobs, n, rc, &err, 0);
+        set_outcome(jobs, n, rc, &err, 0);
         return;
     }
     size_t i = 0;
@@ -206,7 +206,7 @@ static void write_batch(limes_store *s, struct job *const *jobs, size_t n)
         return;
     }
     rc = store_commit_nowait(tx, &ticket, &err);
-    settle(jobs, n, rc, &err, rc ? 0 : ticket);
+    set_outcome(jobs, n, rc, &err, rc ? 0 : ticket);
 }
 
 /* Unlink up to GROUP_MAX queued jobs, oldest first, and mark them taken
